@@ -121,4 +121,8 @@ type Finding struct {
 	Remediation string `json:"remediation,omitempty"`
 	// Waiver is the waiver that covers the finding, when Outcome is waived.
 	Waiver *Waiver `json:"waiver,omitempty"`
+	// Unread is true for an unknown the engine reports for a subject no
+	// source could read. All of one subject's unread findings are one fact
+	// (the subject could not be read), so they score once, together.
+	Unread bool `json:"unread,omitempty"`
 }

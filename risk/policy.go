@@ -24,7 +24,8 @@ type Policy struct {
 	// TrustedPublishers lists publisher names (Hub organizations) trusted
 	// as known origins.
 	TrustedPublishers []string `yaml:"trusted_publishers" json:"trusted_publishers,omitempty"`
-	// MaxLineageDepth is the derivation chain length at which lineage-depth fails.
+	// MaxLineageDepth is the longest derivation chain, in steps, that
+	// lineage-depth allows.
 	MaxLineageDepth int `yaml:"max_lineage_depth" json:"max_lineage_depth"`
 	// MinScorecardScore is the OpenSSF Scorecard score below which
 	// repo-scorecard-low fails.
@@ -37,6 +38,8 @@ type Policy struct {
 	Digest string `yaml:"-" json:"-"`
 	// File is the path the policy was read from; empty for the default.
 	File string `yaml:"-" json:"-"`
+
+	lines map[string]int // line of each dotted field path; set by ParsePolicy
 }
 
 // RulePolicy is the policy's setting for one rule.

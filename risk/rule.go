@@ -76,6 +76,8 @@ type Result struct {
 	// conflict with a non-commercial ancestor is worse than an attribution
 	// slip). A policy's severity override still wins.
 	Severity Severity
+
+	unread bool // set by the engine for a subject no source could read
 }
 
 // Check is the logic of a rule: a pure function of the input and one node

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/package-url/packageurl-go"
 )
@@ -24,7 +25,7 @@ func ValidHubID(id string) bool {
 	if strings.Contains(name, "/") || strings.Contains(id, "..") || strings.HasSuffix(name, ".") {
 		return false
 	}
-	if owner != "" && !hubNamePart.MatchString(owner) {
+	if ok && !hubNamePart.MatchString(owner) {
 		return false
 	}
 	return hubNamePart.MatchString(name) && !strings.HasSuffix(name, ".git")
@@ -59,8 +60,8 @@ func ParseRef(ref string) (Subject, error) {
 	switch {
 	case ref == "":
 		return bad("empty reference")
-	case strings.ContainsAny(ref, "\x00\n\r"):
-		return bad("contains a control character")
+	case strings.ContainsAny(ref, "\x00\n\r") || !utf8.ValidString(ref):
+		return bad("contains a control character or invalid UTF-8")
 	case strings.HasPrefix(ref, "hf:"):
 		return parseHub(orig, strings.TrimPrefix(ref, "hf:"), "@")
 	case strings.HasPrefix(ref, "file:"):

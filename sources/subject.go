@@ -51,7 +51,7 @@ func (s Subject) ID() string {
 		return s.PURL
 	}
 	base, quals, _ := strings.Cut(s.PURL, "?")
-	id := base + "@" + url.PathEscape(s.Revision)
+	id := base + "@" + strings.ReplaceAll(url.PathEscape(s.Revision), "@", "%40")
 	if quals != "" {
 		id += "?" + quals
 	}

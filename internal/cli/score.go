@@ -1,0 +1,246 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pedigree-ai/pedigree/risk"
+	"github.com/pedigree-ai/pedigree/risk/report"
+	"github.com/pedigree-ai/pedigree/sources"
+	"github.com/pedigree-ai/pedigree/sources/all"
+)
+
+// assessFlags are the flags of every command that assesses.
+type assessFlags struct {
+	policy   string
+	maxDepth int
+}
+
+func (f *assessFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.policy, "policy", "", "policy file (YAML); default: the built-in policy (see 'pedigree policy init')")
+	cmd.Flags().IntVar(&f.maxDepth, "max-depth", risk.DefaultMaxDepth, "how many links deep to walk the lineage")
+}
+
+func (st *state) scoreCommand() *cobra.Command {
+	var (
+		af     assessFlags
+		format string
+		output string
+		failOn string
+	)
+	cmd := &cobra.Command{
+		Use:   "score REF...",
+		Short: "Assess models and print their risk reports",
+		Long: `Assess each REF and print its risk report.
+
+REF is a local model folder (./dir, /abs/dir, file:DIR), a Hugging Face model
+(hf:OWNER/NAME[@REV], https://huggingface.co/OWNER/NAME), a Hugging Face dataset
+(hf:datasets/OWNER/NAME), a package (pkg:TYPE/NAME@VERSION) or a code repository
+(github.com/OWNER/REPO). A folder that exists on disk wins over a Hub id of the
+same spelling.
+
+With --format json, one reference prints one indented JSON report, several
+print one report per line (JSON Lines).`,
+		Example: `  pedigree score ./my-model
+  pedigree score testdata/models/llama-2-7b-chat-apache --format json -o report.json
+  pedigree score ./my-model --fail-on high`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "text" && format != "json" {
+				return usageErr("--format %q: want text or json", format)
+			}
+			var level risk.Level
+			if failOn != "" && failOn != "none" {
+				l, err := risk.ParseLevel(failOn)
+				if err != nil {
+					return usageErr("--fail-on: %v", err)
+				}
+				level = l
+			}
+			eng, pol, err := st.engine(af)
+			if err != nil {
+				return err
+			}
+			if failOn == "" {
+				level = pol.FailOn
+			}
+			var buf bytes.Buffer
+			reached := false
+			n := 0
+			for _, arg := range args {
+				subj, err := resolveRef(arg)
+				if err != nil {
+					st.fail(ExitUsage, err)
+					continue
+				}
+				rep, err := eng.Assess(cmd.Context(), subj)
+				if err != nil {
+					if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+						return err
+					}
+					st.fail(ExitError, err)
+					continue
+				}
+				if err := rootMissing(rep); err != nil {
+					st.fail(ExitUsage, fmt.Errorf("%s: %v", arg, err))
+					continue
+				}
+				if n > 0 && format == "text" {
+					buf.WriteString("\n")
+				}
+				n++
+				switch {
+				case format == "json" && len(args) == 1:
+					err = report.WriteJSON(&buf, rep)
+				case format == "json":
+					err = report.WriteJSONLine(&buf, rep)
+				default:
+					err = report.WriteText(&buf, rep, report.TextOptions{})
+				}
+				if err != nil {
+					return runtimeErr(err)
+				}
+				if rep.Score.Level.AtLeast(level) {
+					reached = true
+				}
+			}
+			if err := st.writeOutput(output, buf.Bytes()); err != nil {
+				return err
+			}
+			if reached {
+				st.code = worst(st.code, ExitFailedOn)
+			}
+			return nil
+		},
+	}
+	af.register(cmd)
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	cmd.Flags().StringVarP(&output, "output", "o", "", "write the output to this file instead of standard output")
+	cmd.Flags().StringVar(&failOn, "fail-on", "", "exit with code 3 when the risk level reaches this level (low, medium, high, critical, or none); default: the policy's fail_on")
+	return cmd
+}
+
+// fail records a per-reference error and its exit code, and goes on.
+func (st *state) fail(code int, err error) {
+	fmt.Fprintf(st.stderr, "pedigree: %v\n", err)
+	st.code = worst(st.code, code)
+}
+
+// engine builds the engine from the assess flags.
+func (st *state) engine(af assessFlags) (*risk.Engine, *risk.Policy, error) {
+	pol := risk.DefaultPolicy()
+	if af.policy != "" {
+		p, err := risk.LoadPolicy(af.policy)
+		if err != nil {
+			return nil, nil, &exitError{code: ExitUsage, err: err}
+		}
+		pol = p
+	}
+	if af.maxDepth < 1 {
+		return nil, nil, usageErr("--max-depth %d: need at least 1", af.maxDepth)
+	}
+	probs := pol.Lint(ruleIDs(), st.env.Clock())
+	bad := false
+	for _, p := range probs {
+		fmt.Fprintf(st.stderr, "pedigree: %s\n", p)
+		if p.Severity == "error" {
+			bad = true
+		}
+	}
+	if bad {
+		return nil, nil, &exitError{code: ExitUsage, err: errors.New("the policy has errors; fix them or check it with 'pedigree policy lint'")}
+	}
+	opts := []risk.Option{
+		risk.WithSources(all.Sources(all.Options{Clock: st.env.Clock, Licenses: st.env.Licenses})...),
+		risk.WithPolicy(pol),
+		risk.WithClock(st.env.Clock),
+		risk.WithMaxDepth(af.maxDepth),
+		risk.WithTool(st.tool()),
+	}
+	eng, err := risk.New(opts...)
+	if err != nil {
+		return nil, nil, runtimeErr(err)
+	}
+	return eng, pol, nil
+}
+
+func ruleIDs() []string {
+	var ids []string
+	for _, r := range risk.DefaultRules() {
+		ids = append(ids, r.Def.ID)
+	}
+	return ids
+}
+
+// resolveRef reads a command-line reference. A folder that exists wins
+// over a Hub id of the same spelling; a local reference must exist.
+func resolveRef(arg string) (sources.Subject, error) {
+	if fi, err := os.Stat(arg); err == nil && fi.IsDir() && !strings.Contains(arg, "://") {
+		return sources.LocalFolder(arg, arg)
+	}
+	s, err := sources.ParseRef(arg)
+	if err != nil {
+		return sources.Subject{}, err
+	}
+	if s.Local() {
+		fi, err := os.Stat(s.Path)
+		switch {
+		case err != nil:
+			return sources.Subject{}, fmt.Errorf("%s: no such folder; give the path of a model folder", arg)
+		case !fi.IsDir():
+			return sources.Subject{}, fmt.Errorf("%s: is a file, not a model folder; give the folder that holds README.md and config.json", arg)
+		}
+	}
+	return s, nil
+}
+
+// rootMissing returns an error when the assessed subject itself could not
+// be read because it does not exist or is not a model.
+func rootMissing(r *risk.Report) error {
+	root := r.Root()
+	if root.State != risk.NodeFailed {
+		return nil
+	}
+	for _, cat := range []string{"not_found", "unsupported"} {
+		if strings.HasPrefix(root.Reason, cat+":") {
+			msg := strings.TrimPrefix(root.Reason, cat+": ")
+			return errors.New(msg)
+		}
+	}
+	return nil
+}
+
+// writeOutput writes b to path (atomically, through a temporary file in the
+// same folder) or to standard output when path is empty.
+func (st *state) writeOutput(path string, b []byte) error {
+	if path == "" || path == "-" {
+		_, err := st.stdout.Write(b)
+		return err
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".pedigree-*")
+	if err != nil {
+		return runtimeErr(fmt.Errorf("write %s: %w", path, err))
+	}
+	_, werr := io.Copy(f, bytes.NewReader(b))
+	cerr := f.Close()
+	if werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Rename(f.Name(), path)
+	}
+	if werr != nil {
+		os.Remove(f.Name())
+		return runtimeErr(fmt.Errorf("write %s: %w", path, werr))
+	}
+	return nil
+}
