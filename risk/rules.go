@@ -47,18 +47,42 @@ func DefaultRules() []Rule {
 func builtinChecks() map[string]Check {
 	return map[string]Check{
 		"license-missing":       checkLicenseMissing,
-		"license-unrecognized":  checkLicenseUnrecognized,
-		"license-noncommercial": checkLicenseNoncommercial,
-		"license-conflict":      checkLicenseConflict,
+		"license-unrecognized":  needsCard(checkLicenseUnrecognized, true),
+		"license-noncommercial": needsCard(checkLicenseNoncommercial, true),
+		"license-conflict":      needsCard(checkLicenseConflict, true),
 		"lineage-undeclared":    checkLineageUndeclared,
-		"lineage-unresolvable":  checkLineageUnresolvable,
-		"lineage-cycle":         checkLineageCycle,
-		"lineage-depth":         checkLineageDepth,
-		"lineage-merge":         checkLineageMerge,
+		"lineage-unresolvable":  needsCard(checkLineageUnresolvable, false),
+		"lineage-cycle":         needsCard(checkLineageCycle, false),
+		"lineage-depth":         needsCard(checkLineageDepth, false),
+		"lineage-merge":         needsCard(checkLineageMerge, false),
 		"pickle-weights":        checkPickleWeights,
 		"remote-code":           checkRemoteCode,
 		"card-missing":          checkCardMissing,
 		"datasets-undeclared":   checkDatasetsUndeclared,
+	}
+}
+
+// needsCard wraps a check whose answer rests on card metadata (the
+// license, the declared bases). When the card of the node asked about
+// could not be parsed, a pass, not_applicable or unknown about that node
+// cannot be trusted and becomes error; a fail stands, since it rests on
+// other evidence. For a license check, a license read from a LICENSE file
+// or a tag is enough to answer, so the card is not needed then.
+func needsCard(check Check, license bool) Check {
+	return func(in *Input, n *Node) []Result {
+		res := check(in, n)
+		broken := fileErrors(n, "card")
+		if len(broken) == 0 || license && n.Has(sources.KindLicense) {
+			return res
+		}
+		for i, r := range res {
+			if (r.Subject != "" && r.Subject != n.ID) || r.Outcome == OutcomeFail {
+				continue
+			}
+			res[i] = Result{Subject: r.Subject, Outcome: OutcomeError, Evidence: evidenceIDs(broken...),
+				Message: fmt.Sprintf("the card of %s could not be read (%s), so this cannot be checked", ref(n), describeFileErrors(broken))}
+		}
+		return res
 	}
 }
 
