@@ -23,14 +23,21 @@ func (e *Engine) evaluate(g *Graph, now time.Time) ([]Finding, []WaiverState) {
 		case ScopeLineage:
 			for _, n := range g.Lineage() {
 				if !n.Collected() {
-					results = append(results, unreadResult(n))
+					r := unreadResult(n)
+					r.unread = n.ID != root.ID
+					results = append(results, r)
 					continue
 				}
 				results = append(results, withSubject(runCheck(r, in, n), n.ID)...)
 			}
 		default: // subject and graph scope ask about the root
 			if !root.Collected() {
-				results = append(results, unreadResult(root))
+				r := unreadResult(root)
+				// Nothing is known about the assessed subject itself: every
+				// rule's unknown counts on its own, so that an unreadable
+				// subject never scores as low risk.
+				r.unread = false
+				results = append(results, r)
 				break
 			}
 			results = withSubject(runCheck(r, in, root), root.ID)

@@ -374,7 +374,11 @@ func describeFileErrors(evs []sources.Evidence) string {
 			s += ":" + line
 		}
 		if msg := e.Attr("error"); msg != "" {
-			s += ": " + msg
+			if strings.HasPrefix(msg, s) {
+				s = msg // the parser's message already names the file and line
+			} else {
+				s += ": " + msg
+			}
 		}
 		parts = append(parts, s)
 	}
