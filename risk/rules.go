@@ -456,3 +456,13 @@ func unreadReason(n *Node) string {
 	}
 	return string(n.State) + ": " + n.Reason
 }
+
+// ClosestRule returns the ID among rules that id most likely misspells, or
+// "" when none is close. Tools use it for "did you mean" hints.
+func ClosestRule(id string, rules []Rule) string {
+	ids := make([]string, len(rules))
+	for i, r := range rules {
+		ids[i] = r.Def.ID
+	}
+	return suggestID(id, ids)
+}

@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -40,9 +39,8 @@ func (st *state) explainCommand() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id := strings.ToLower(strings.TrimSpace(args[0]))
-			var ids []string
-			for _, r := range risk.DefaultRules() {
-				ids = append(ids, r.Def.ID)
+			rules := risk.DefaultRules()
+			for _, r := range rules {
 				if r.Def.ID != id {
 					continue
 				}
@@ -55,8 +53,11 @@ func (st *state) explainCommand() *cobra.Command {
 				fmt.Fprintf(st.stdout, "What to do\n%s\n", indent(d.Remediation))
 				return nil
 			}
-			sort.Strings(ids)
-			return usageErr("no rule %q; %s'pedigree rules' lists them all", args[0], suggest(id, ids))
+			hint := ""
+			if c := risk.ClosestRule(id, rules); c != "" {
+				hint = "did you mean " + c + "? "
+			}
+			return usageErr("no rule %q; %s'pedigree rules' lists them all", args[0], hint)
 		},
 	}
 }
@@ -67,40 +68,6 @@ func indent(s string) string {
 		lines[i] = "  " + l
 	}
 	return strings.Join(lines, "\n")
-}
-
-// suggest returns "did you mean X? " for the closest of ids, or "".
-func suggest(s string, ids []string) string {
-	best, bestD := "", 4
-	for _, id := range ids {
-		if d := editDistance(s, id); d < bestD {
-			best, bestD = id, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf("did you mean %s? ", best)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 func (st *state) policyCommand() *cobra.Command {
