@@ -58,7 +58,7 @@ func Example() {
 	// Output:
 	// hf:acme/support-bot collected
 	// hf:meta-llama/Llama-2-7b-hf skipped
-	// score: 42.15 medium
+	// score: 43.59 medium
 	// +17.50 license-conflict unknown
 	// +14.44 license-missing unknown
 	// +10.21 lineage-unresolvable unknown

@@ -376,9 +376,13 @@ func checkLineageDepth(in *Input, root *Node) []Result {
 	chain := longestChain(g, root.ID)
 	depth := len(chain) - 1
 	var unread []string
+	open := false // an unread ancestor may continue a chain still within the limit
 	for _, n := range g.Lineage() {
 		if !n.Collected() {
 			unread = append(unread, fmt.Sprintf("%s (%s)", ref(n), unreadReason(n)))
+			if len(g.Path(n.ID))-1 <= limit {
+				open = true
+			}
 		}
 	}
 	note := ""
@@ -395,7 +399,13 @@ func checkLineageDepth(in *Input, root *Node) []Result {
 		return []Result{{Outcome: OutcomePass,
 			Message: fmt.Sprintf("%s derives from no other model (%s; the policy allows %d)", ref(root), steps(0), limit)}}
 	}
-	return []Result{{Outcome: OutcomePass, Evidence: ev,
+	outcome := OutcomePass
+	if open {
+		// What lies beyond an unread ancestor is unknown, so the chain
+		// may be longer than the policy allows.
+		outcome = OutcomeUnknown
+	}
+	return []Result{{Outcome: outcome, Evidence: ev,
 		Message: fmt.Sprintf("the longest derivation chain of %s has %s (%s); the policy allows %d%s",
 			ref(root), steps(depth), joinRefs(g, chain), limit, note)}}
 }

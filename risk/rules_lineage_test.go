@@ -295,12 +295,19 @@ func TestLineageDepth(t *testing.T) {
 			in := &Input{Graph: g, Policy: &Policy{MaxLineageDepth: 3}}
 			return in, nodes[0], []want{{Outcome: OutcomeFail, Path: idsOf(nodes), Evidence: edgeIDs(edges)}}
 		}},
-		{"truncated chain is measured as known", func() (*Input, *Node, []want) {
+		{"chain ending in an unread ancestor within the limit is unknown", func() (*Input, *Node, []want) {
 			nodes := chainOf(3)
 			unread(nodes[2], NodeSkipped, "beyond the depth limit")
 			g, edges := chainGraph(nodes...)
-			return inputFor(g), nodes[0], []want{{Outcome: OutcomePass, Evidence: edgeIDs(edges),
+			return inputFor(g), nodes[0], []want{{Outcome: OutcomeUnknown, Evidence: edgeIDs(edges),
 				Says: []string{"2 derivation steps", "may be longer", "hf:org/mc (skipped: beyond the depth limit)"}}}
+		}},
+		{"chain already over the limit before an unread ancestor fails", func() (*Input, *Node, []want) {
+			nodes := chainOf(4)
+			unread(nodes[3], NodeSkipped, "beyond the depth limit")
+			g, edges := chainGraph(nodes...)
+			in := &Input{Graph: g, Policy: &Policy{MaxLineageDepth: 2}}
+			return in, nodes[0], []want{{Outcome: OutcomeFail, Path: idsOf(nodes), Evidence: edgeIDs(edges)}}
 		}},
 		{"loop does not hang", func() (*Input, *Node, []want) {
 			a, b := hubNode("org/a"), hubNode("org/b")
