@@ -60,6 +60,36 @@ const (
 	// config, adapter_config, merge_config, license), Attrs["line"] the line
 	// where known, and Attrs["error"] what is wrong.
 	KindFileError EvidenceKind = "file_error"
+	// KindPublisher is the account that publishes the subject. Value is the
+	// account name (the Hub author); Attrs["declared_in"] says where it was
+	// read (hub), Attrs["type"] is org or user and Attrs["fullname"] the
+	// display name where the source knows them.
+	KindPublisher EvidenceKind = "publisher"
+	// KindRepo is one fact the hosting service records about the
+	// subject's repository. Attrs["field"] names it: gated (false, auto,
+	// manual), private, disabled, downloads, likes, created_at,
+	// last_modified, library_name or pipeline_tag; Value is its value.
+	KindRepo EvidenceKind = "repo"
+	// KindRevision is the commit a reference resolved to. Value is the
+	// commit SHA; Attrs["requested"] the revision asked for (main when none).
+	KindRevision EvidenceKind = "revision"
+	// KindMoved says the repository was renamed or moved: the service
+	// answered for another id. Value is the id answered for; Attrs["from"]
+	// the id asked for.
+	KindMoved EvidenceKind = "moved"
+	// KindCommit is one commit of the subject's history. Value is the
+	// commit id; Attrs["authors"] (comma-separated), Attrs["date"]
+	// (RFC 3339), Attrs["title"] and, where the service lists them,
+	// Attrs["files"] describe it.
+	KindCommit EvidenceKind = "commit"
+	// KindScan is a verdict of the hosting service's security scanners on
+	// one file. Value is the verdict (safe, unsafe, caution, suspicious,
+	// unscanned, queued, error); Attrs["file"] names the file,
+	// Attrs["scanner"] the scanner (hub for the overall status, av,
+	// pickle_import, protectai, jfrog), Attrs["imports"] lists the
+	// non-innocuous pickle imports as module.name:safety, comma-separated,
+	// and Attrs["message"] the scanner's message where given.
+	KindScan EvidenceKind = "scan"
 )
 
 // Origin says where a piece of evidence or an edge was read.

@@ -70,4 +70,12 @@
 // [sources.ErrUnsupported] for a file or a folder that holds no card, no
 // config and no weights, and [sources.ErrUnauthorized] when the folder cannot
 // be read for lack of permission, each wrapped in a [*sources.Error].
+//
+// # The local Hugging Face cache
+//
+// [HubCache] reads the cache the Hugging Face libraries download into
+// ([HubCacheDir] finds it from HF_HUB_CACHE, HF_HOME, XDG_CACHE_HOME or the
+// home directory): a repository's refs, its snapshot at a commit, and the
+// files there. The Hugging Face source uses it to read downloaded
+// repositories without a request.
 package local

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -316,22 +315,12 @@ func (c *collector) readMetadata() {
 	c.edges = edges
 
 	if f, data, ok := read("license", licenseNames...); ok {
-		m := c.src.classifier.Classify(data)
-		value, method := m.ID, m.Method
-		if value == "" {
-			value, method = "other", "unrecognized"
-		}
-		c.add(sources.NewEvidence(c.sid, sources.KindLicense, value, attrsOf(
-			"declared_in", "file", "file", f.rel, "match", method, "name", m.Name,
-			"confidence", strconv.FormatFloat(m.Confidence, 'f', 2, 64)), c.origin(f.abs, sources.Digest(data))))
+		c.add(c.src.classifier.Evidence(c.sid, f.rel, data, c.origin(f.abs, sources.Digest(data))))
 	}
 }
 
 // licenseNames are the names of license files, in order of preference.
-var licenseNames = []string{
-	"LICENSE", "LICENSE.md", "LICENSE.txt", "LICENSE-MODEL", "LICENSE-MODEL.md", "LICENSE-MODEL.txt",
-	"LICENCE", "LICENCE.md", "LICENCE.txt",
-}
+var licenseNames = licensetext.FileNames()
 
 // metadataNames are the names of every file readMetadata reads.
 var metadataNames = append([]string{modelcard.CardFile, modelcard.ConfigFile, modelcard.AdapterConfigFile,

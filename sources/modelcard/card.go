@@ -31,6 +31,9 @@ type Card struct {
 	BaseModelRelation string
 	// Datasets are the declared training datasets, as written.
 	Datasets []string
+	// SourceDatasets are a dataset card's source_datasets, as written
+	// ("original", "extended|squad", ...).
+	SourceDatasets []string
 	// Tags are the card's tags.
 	Tags []string
 	// Languages are the declared languages.
@@ -91,6 +94,19 @@ func ParseCard(data []byte) (*Card, error) {
 	return c, nil
 }
 
+// ParseCardMetadata reads card metadata given on its own rather than as a
+// README's front matter: the Hub's cardData, a JSON object, or a YAML
+// mapping. file names the data in errors. The card has no body.
+func ParseCardMetadata(file string, data []byte) (*Card, error) {
+	c := &Card{HasMetadata: true, MetadataLine: 1, BodyLine: 1}
+	m, err := parseYAML(file, 1, data)
+	if err != nil {
+		return c, err
+	}
+	c.readMetadata(m)
+	return c, nil
+}
+
 // readMetadata fills c from the front matter mapping m.
 func (c *Card) readMetadata(m *yaml.Node) {
 	var modelIndexName string
@@ -108,6 +124,8 @@ func (c *Card) readMetadata(m *yaml.Node) {
 			c.BaseModelRelation = first(v)
 		case "datasets":
 			c.Datasets = strs(v)
+		case "source_datasets":
+			c.SourceDatasets = strs(v)
 		case "tags":
 			c.Tags = strs(v)
 		case "language":

@@ -29,14 +29,23 @@ type Input struct {
 	// reference is kept as evidence only.
 	Resolve Resolver
 
-	Card          *Card
-	CardOrigin    sources.Origin
-	Config        *Config
-	ConfigOrigin  sources.Origin
-	Adapter       *AdapterConfig
-	AdapterOrigin sources.Origin
-	Merge         *MergeConfig
-	MergeOrigin   sources.Origin
+	Card       *Card
+	CardOrigin sources.Origin
+	// CardMetadataOnly says Card holds only the card's metadata as a
+	// service parsed it (the Hub's cardData), not a README that was read:
+	// its facts are emitted, but no evidence that the card is present.
+	CardMetadataOnly bool
+	Config           *Config
+	ConfigOrigin     sources.Origin
+	Adapter          *AdapterConfig
+	AdapterOrigin    sources.Origin
+	Merge            *MergeConfig
+	MergeOrigin      sources.Origin
+	// Files lists the subject's files (paths relative to its root) when the
+	// caller knows them without having read them all: an
+	// adapter_config.json or mergekit configuration listed there decides
+	// the relation even when the file itself could not be read.
+	Files []string
 	// Quantized lists what the caller saw among the subject's files that
 	// marks quantized weights ("gguf", "gptq", ...; see [QuantizedName]).
 	Quantized []string
@@ -102,7 +111,8 @@ func Emit(in Input) ([]sources.Evidence, []sources.Edge) {
 
 // facts gathers what InferRelation needs from the input.
 func (e *emitter) facts() RelationFacts {
-	f := RelationFacts{Adapter: e.in.Adapter != nil, Merge: e.in.Merge != nil}
+	f := RelationFacts{Adapter: e.in.Adapter != nil || listed(e.in.Files, AdapterConfigFile),
+		Merge: e.in.Merge != nil || listed(e.in.Files, MergeConfigFile, "mergekit_config.yaml")}
 	f.Quantized = append(f.Quantized, e.in.Quantized...)
 	if c := e.in.Config; c != nil && c.Quantization != nil {
 		f.Quantized = append(f.Quantized, "quantization_config:"+c.Quantization.Method)
@@ -118,6 +128,18 @@ func (e *emitter) facts() RelationFacts {
 		}
 	}
 	return f
+}
+
+// listed reports whether one of names is among the top-level files.
+func listed(files []string, names ...string) bool {
+	for _, f := range files {
+		for _, n := range names {
+			if strings.EqualFold(f, n) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // emitter accumulates the evidence and edges of one subject.
@@ -218,7 +240,9 @@ func reason(rel sources.Relation, inf Inference) string {
 // card emits the evidence of a model card and its declared edges.
 func (e *emitter) card(c *Card, inf Inference) {
 	o := e.in.CardOrigin
-	e.add(sources.KindCard, "present", nil, o)
+	if !e.in.CardMetadataOnly {
+		e.add(sources.KindCard, "present", nil, o)
+	}
 
 	licenses := lowerAll(c.License)
 	declaredIn := "card"
@@ -250,6 +274,9 @@ func (e *emitter) card(c *Card, inf Inference) {
 	field("new_version", c.NewVersion)
 	field("base_model_relation", c.BaseModelRelation)
 	field("model_name", c.ModelName)
+	for _, d := range c.SourceDatasets {
+		field("source_datasets", d)
+	}
 	for _, t := range c.Tags {
 		e.add(sources.KindTag, t, nil, o)
 	}
