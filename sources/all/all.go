@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pedigree-ai/pedigree/sources"
+	"github.com/pedigree-ai/pedigree/sources/huggingface"
 	"github.com/pedigree-ai/pedigree/sources/licensetext"
 	"github.com/pedigree-ai/pedigree/sources/local"
 )
@@ -18,18 +19,34 @@ type Options struct {
 	// Licenses classifies license texts; nil means a new classifier. Share
 	// one across sources and runs to reuse its cache.
 	Licenses *licensetext.Classifier
+	// HubStore is where the Hugging Face source reads the Hub: an online
+	// store ([huggingface.NewOnline]), an offline snapshot
+	// ([huggingface.Snapshot]) or a recorder. Nil reads only HubCache: no
+	// network access happens unless a store asks for it.
+	HubStore huggingface.Store
+	// HubCache is the local Hugging Face cache the Hub source reads
+	// downloaded repositories from; nil for none.
+	HubCache *local.HubCache
 }
 
 // Sources returns the default sources, in the order the engine should ask
-// them: local folders.
+// them: local folders, then the Hugging Face Hub.
 func Sources(opts Options) []sources.Source {
 	lic := opts.Licenses
 	if lic == nil {
 		lic = licensetext.New()
 	}
 	lopts := []local.Option{local.WithLicenseClassifier(lic)}
+	hopts := []huggingface.Option{huggingface.WithLicenseClassifier(lic)}
 	if opts.Clock != nil {
 		lopts = append(lopts, local.WithClock(opts.Clock))
+		hopts = append(hopts, huggingface.WithClock(opts.Clock))
 	}
-	return []sources.Source{local.New(lopts...)}
+	if opts.HubStore != nil {
+		hopts = append(hopts, huggingface.WithStore(opts.HubStore))
+	}
+	if opts.HubCache != nil {
+		hopts = append(hopts, huggingface.WithHubCache(opts.HubCache))
+	}
+	return []sources.Source{local.New(lopts...), huggingface.New(hopts...)}
 }

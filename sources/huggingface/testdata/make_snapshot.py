@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Writes snap/: a small Hub snapshot, in the layout of DESIGN section 10,
+of a 5-model lineage and its dataset, with every endpoint the Hugging Face
+source reads (repository info, tree with scans, commits, raw files).
+
+    root  quant/franken-GGUF   quantized ->
+          merge/franken        merge of lora/chat-lora and gated/secret-model ->
+          lora/chat-lora       adapter of acme/base-7b-chat ->
+          acme/base-7b-chat    finetune of acme/base-7b, trained on acme/chat-data ->
+          acme/base-7b
+
+Run it from this folder; it rewrites snap/ byte for byte.
+"""
+import hashlib, json, os, shutil
+
+OUT = "snap"
+shutil.rmtree(OUT, ignore_errors=True)
+
+def sha(s):
+    return hashlib.sha1(s.encode()).hexdigest()
+
+def write(path, data):
+    p = os.path.join(OUT, path)
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    if isinstance(data, (dict, list)):
+        data = json.dumps(data, indent=1, sort_keys=True) + "\n"
+    with open(p, "w", newline="\n") as f:
+        f.write(data)
+
+APACHE = """                                 Apache License
+                           Version 2.0, January 2004
+                        http://www.apache.org/licenses/
+
+   TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION
+"""
+
+def model(mid, files, card, config=None, extra=None, scans=None, gated=False, author_type="org", commits=2, card_data=None):
+    rev = sha(mid)
+    owner = mid.split("/")[0]
+    raw = dict(files)
+    if card is not None:
+        raw["README.md"] = card
+    if config is not None:
+        raw["config.json"] = json.dumps(config, indent=2) + "\n"
+    raw.update(extra or {})
+    names = sorted(raw)
+    info = {
+        "id": mid, "modelId": mid, "author": owner, "sha": rev,
+        "lastModified": "2024-05-01T10:00:00.000Z", "createdAt": "2024-01-02T03:04:05.000Z",
+        "private": False, "gated": gated, "disabled": False, "downloads": 1234, "likes": 56,
+        "library_name": "transformers", "pipeline_tag": "text-generation",
+        "tags": ["transformers", "region:us"],
+        "siblings": [{"rfilename": n} for n in names],
+        "cardData": card_data or {},
+        "authorData": {"name": owner, "fullname": owner.title(), "type": author_type, "isEnterprise": False},
+    }
+    write(f"api/models/{mid}.json", info)
+    tree = []
+    for n in names:
+        body = raw[n]
+        e = {"type": "file", "path": n, "oid": sha(n + body), "size": len(body.encode()),
+             "lastCommit": {"id": rev, "title": "Upload " + n, "date": "2024-05-01T10:00:00.000Z"}}
+        if n.endswith((".safetensors", ".gguf", ".bin")):
+            e["lfs"] = {"oid": hashlib.sha256(body.encode()).hexdigest(), "size": len(body.encode()), "pointerSize": 134}
+            st = (scans or {}).get(n, "safe")
+            e["securityFileStatus"] = {"status": st,
+                "avScan": {"status": "safe"},
+                "pickleImportScan": {"status": "unscanned" if not n.endswith(".bin") else st,
+                    "pickleImports": [] if not n.endswith(".bin") else [
+                        {"module": "torch._utils", "name": "_rebuild_tensor_v2", "safety": "innocuous"},
+                        {"module": "builtins", "name": "exec", "safety": "dangerous"}]}}
+        tree.append(e)
+    write(f"api/models/{mid}/tree/{rev}.json", tree)
+    hist = [{"id": rev, "title": "Upload model", "message": "", "date": "2024-05-01T10:00:00.000Z",
+             "authors": [{"user": owner + "-bot"}]}]
+    for i in range(1, commits):
+        hist.append({"id": sha(mid + str(i)), "title": "Initial commit", "message": "",
+                     "date": "2024-01-02T03:04:05.000Z", "authors": [{"user": owner}]})
+    write(f"api/models/{mid}/commits/{rev}.json", hist)
+    for n, body in raw.items():
+        write(f"{mid}/resolve/{rev}/{n}", body)
+    return rev
+
+model("acme/base-7b",
+      {"model.safetensors": "weights-of-base", "LICENSE": APACHE},
+      "---\nlicense: apache-2.0\nlanguage: [en]\npipeline_tag: text-generation\n---\n# Base 7B\n\nTrained from scratch by Acme.\n",
+      config={"architectures": ["LlamaForCausalLM"], "model_type": "llama", "torch_dtype": "bfloat16"})
+model("acme/base-7b-chat",
+      {"model.safetensors": "weights-of-chat"},
+      "---\nlicense: apache-2.0\nbase_model: acme/base-7b\ndatasets:\n- acme/chat-data\n---\n# Base 7B Chat\n",
+      config={"architectures": ["LlamaForCausalLM"], "model_type": "llama", "_name_or_path": "acme/base-7b"},
+      card_data={"license": "apache-2.0", "base_model": "acme/base-7b", "datasets": ["acme/chat-data"]})
+model("lora/chat-lora",
+      {"adapter_model.safetensors": "lora-weights"},
+      "---\nlicense: apache-2.0\nbase_model: acme/base-7b-chat\nlibrary_name: peft\n---\n# A LoRA\n",
+      extra={"adapter_config.json": json.dumps({"peft_type": "LORA", "base_model_name_or_path": "acme/base-7b-chat", "r": 16, "task_type": "CAUSAL_LM"}, indent=2) + "\n"},
+      author_type="user")
+model("merge/franken",
+      {"model.safetensors": "merged-weights", "pytorch_model.bin": "pickled"},
+      "---\nlicense: apache-2.0\nbase_model:\n- lora/chat-lora\n- gated/secret-model\ntags: [merge, mergekit]\n---\n# Franken merge\n",
+      extra={"mergekit_config.yml": "merge_method: slerp\nslices:\n  - sources:\n      - model: lora/chat-lora\n        layer_range: [0, 32]\n      - model: gated/secret-model\n        layer_range: [0, 32]\nbase_model: lora/chat-lora\ndtype: bfloat16\n"},
+      scans={"pytorch_model.bin": "unsafe"})
+model("quant/franken-GGUF",
+      {"franken.Q4_K_M.gguf": "GGUF-quantized"},
+      "---\nlicense: apache-2.0\nbase_model: merge/franken\nbase_model_relation: quantized\n---\n# GGUF of Franken\n")
+
+# The dataset.
+drev = sha("acme/chat-data")
+write("api/datasets/acme/chat-data.json", {
+    "id": "acme/chat-data", "author": "acme", "sha": drev, "private": False, "gated": "auto",
+    "disabled": False, "downloads": 99, "likes": 3, "tags": ["license:cc-by-4.0"],
+    "lastModified": "2024-01-01T00:00:00.000Z", "createdAt": "2023-12-01T00:00:00.000Z",
+    "cardData": {"license": "cc-by-4.0", "source_datasets": ["original"]},
+    "siblings": [{"rfilename": "README.md"}, {"rfilename": "data/train.parquet"}]})
+write(f"datasets/acme/chat-data/resolve/{drev}/README.md",
+      "---\nlicense: cc-by-4.0\nsource_datasets:\n- original\n---\n# Chat data\n")
+
+# A repository that moved: the Hub answers for its new id.
+model("acme/renamed-model", {"model.safetensors": "w"}, "---\nlicense: mit\n---\n# Renamed\n")
+info = json.load(open(os.path.join(OUT, "api/models/acme/renamed-model.json")))
+write("api/models/acme/old-name.json", info)
