@@ -32,6 +32,9 @@ type Env struct {
 	Tool risk.ToolInfo
 	// Licenses is the license text classifier; nil means a new one.
 	Licenses *licensetext.Classifier
+	// Getenv looks up environment variables (HF_TOKEN, HF_ENDPOINT,
+	// HF_HUB_OFFLINE, HF_HOME, ...); nil means os.Getenv.
+	Getenv func(string) string
 }
 
 // Run runs the pedigree command with args (without the program name) and
@@ -132,7 +135,7 @@ reference that does not exist), 3 the risk reached --fail-on.`,
 		SilenceErrors: true,
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
-	root.AddCommand(st.scoreCommand(), st.rulesCommand(), st.explainCommand(), st.policyCommand(), st.versionCommand())
+	root.AddCommand(st.scoreCommand(), st.snapshotCommand(), st.rulesCommand(), st.explainCommand(), st.policyCommand(), st.versionCommand())
 	return root
 }
 

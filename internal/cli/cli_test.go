@@ -25,13 +25,25 @@ const models = "../../testdata/models"
 
 var licenses = licensetext.New() // shared so its cache is warm across tests
 
+// offlineEnv is the environment of tests that do not set one: the Hub is
+// never consulted and there is no local Hugging Face cache.
+var offlineEnv = map[string]string{"HF_HUB_OFFLINE": "1"}
+
 func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	return runWith(t, offlineEnv, args...)
+}
+
+// runWith runs the command with the environment variables vars (and no
+// others).
+func runWith(t *testing.T, vars map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	env := cli.Env{
 		Clock:    func() time.Time { return time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC) },
 		Tool:     risk.ToolInfo{Name: "pedigree", Version: "test"},
 		Licenses: licenses,
+		Getenv:   func(k string) string { return vars[k] },
 	}
 	code = cli.RunEnv(context.Background(), args, &out, &errb, env)
 	return code, out.String(), errb.String()

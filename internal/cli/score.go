@@ -16,15 +16,18 @@ import (
 	"github.com/pedigree-ai/pedigree/risk/report"
 	"github.com/pedigree-ai/pedigree/sources"
 	"github.com/pedigree-ai/pedigree/sources/all"
+	"github.com/pedigree-ai/pedigree/sources/huggingface"
 )
 
 // assessFlags are the flags of every command that assesses.
 type assessFlags struct {
 	policy   string
 	maxDepth int
+	hub      hubFlags
 }
 
 func (f *assessFlags) register(cmd *cobra.Command) {
+	f.hub.register(cmd)
 	cmd.Flags().StringVar(&f.policy, "policy", "", "policy file (YAML); default: the built-in policy (see 'pedigree policy init')")
 	cmd.Flags().IntVar(&f.maxDepth, "max-depth", risk.DefaultMaxDepth, "how many links deep to walk the lineage")
 }
@@ -65,7 +68,7 @@ print one report per line (JSON Lines).`,
 				}
 				level = l
 			}
-			eng, pol, err := st.engine(af)
+			eng, pol, _, err := st.engine(af, nil)
 			if err != nil {
 				return err
 			}
@@ -134,18 +137,19 @@ func (st *state) fail(code int, err error) {
 	st.code = worst(st.code, code)
 }
 
-// engine builds the engine from the assess flags.
-func (st *state) engine(af assessFlags) (*risk.Engine, *risk.Policy, error) {
+// engine builds the engine from the assess flags. wrap, when not nil,
+// wraps the Hub store (to record what is read).
+func (st *state) engine(af assessFlags, wrap func(huggingface.Store) (huggingface.Store, error)) (*risk.Engine, *risk.Policy, *hub, error) {
 	pol := risk.DefaultPolicy()
 	if af.policy != "" {
 		p, err := risk.LoadPolicy(af.policy)
 		if err != nil {
-			return nil, nil, &exitError{code: ExitUsage, err: err}
+			return nil, nil, nil, &exitError{code: ExitUsage, err: err}
 		}
 		pol = p
 	}
 	if af.maxDepth < 1 {
-		return nil, nil, usageErr("--max-depth %d: need at least 1", af.maxDepth)
+		return nil, nil, nil, usageErr("--max-depth %d: need at least 1", af.maxDepth)
 	}
 	probs := pol.Lint(ruleIDs(), st.env.Clock())
 	bad := false
@@ -156,10 +160,20 @@ func (st *state) engine(af assessFlags) (*risk.Engine, *risk.Policy, error) {
 		}
 	}
 	if bad {
-		return nil, nil, &exitError{code: ExitUsage, err: errors.New("the policy has errors; fix them or check it with 'pedigree policy lint'")}
+		return nil, nil, nil, &exitError{code: ExitUsage, err: errors.New("the policy has errors; fix them or check it with 'pedigree policy lint'")}
+	}
+	h, err := st.hub(af.hub)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if wrap != nil {
+		if h.store, err = wrap(h.store); err != nil {
+			return nil, nil, nil, err
+		}
 	}
 	opts := []risk.Option{
-		risk.WithSources(all.Sources(all.Options{Clock: st.env.Clock, Licenses: st.env.Licenses})...),
+		risk.WithSources(all.Sources(all.Options{Clock: st.env.Clock, Licenses: st.env.Licenses,
+			HubStore: h.store, HubCache: h.cache})...),
 		risk.WithPolicy(pol),
 		risk.WithClock(st.env.Clock),
 		risk.WithMaxDepth(af.maxDepth),
@@ -167,9 +181,9 @@ func (st *state) engine(af assessFlags) (*risk.Engine, *risk.Policy, error) {
 	}
 	eng, err := risk.New(opts...)
 	if err != nil {
-		return nil, nil, runtimeErr(err)
+		return nil, nil, nil, runtimeErr(err)
 	}
-	return eng, pol, nil
+	return eng, pol, h, nil
 }
 
 func ruleIDs() []string {

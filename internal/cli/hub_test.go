@@ -1,0 +1,229 @@
+package cli_test
+
+import (
+	"bytes"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/pedigree-ai/pedigree/risk/report"
+	"github.com/pedigree-ai/pedigree/sources/huggingface/hubtest"
+)
+
+// hubSnap is the Hugging Face source's test snapshot: a 5-model lineage
+// with every endpoint recorded.
+const hubSnap = "../../sources/huggingface/testdata/snap"
+
+// demo is the bundled demo snapshot of real Hub records.
+const demo = "../../testdata/hub"
+
+// TestDemoOffline is the README's main command: a real lineage from the
+// bundled snapshot, offline.
+func TestDemoOffline(t *testing.T) {
+	t.Parallel()
+	for _, format := range []string{"text", "json"} {
+		code, out, errOut := run(t, "score", "--offline", demo, "--format", format, "hf:linagora/Labess-7b-chat")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		ext := map[string]string{"text": "txt", "json": "json"}[format]
+		golden(t, "hub/labess-7b-chat."+ext, normalize(t, out))
+	}
+}
+
+// TestSnapshotReplay records a lineage from a fake Hub with 'pedigree
+// snapshot' and checks that scoring the snapshot offline gives the same
+// report, byte for byte, as scoring online.
+func TestSnapshotReplay(t *testing.T) {
+	t.Parallel()
+	hub := hubtest.NewServer(t, hubSnap)
+	hub.Gate("gated/secret-model")
+	env := map[string]string{"HF_ENDPOINT": hub.URL}
+	out := t.TempDir()
+
+	code, stdout, stderr := runWith(t, env, "snapshot", "--no-cache", "--out", out, "hf:quant/franken-GGUF", "hf:acme/base-7b")
+	if code != 0 {
+		t.Fatalf("snapshot: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "hf:quant/franken-GGUF: 7 subjects") || !strings.Contains(stdout, "wrote ") {
+		t.Errorf("snapshot output: %q", stdout)
+	}
+	// Both the branch and the commit name each file.
+	for _, p := range []string{"api/models/quant/franken-GGUF.json", "quant/franken-GGUF/resolve/main/README.md",
+		"api/models/acme/base-7b/revision/bcb0c536b4a056c69d7e683bd66773f52c3bdbe7.json",
+		"acme/base-7b/resolve/bcb0c536b4a056c69d7e683bd66773f52c3bdbe7/config.json", "api/datasets/acme/chat-data.json"} {
+		if _, err := os.Stat(filepath.Join(out, p)); err != nil {
+			t.Errorf("snapshot lacks %s: %v", p, err)
+		}
+	}
+
+	before := hub.Total()
+	_, online, stderr := runWith(t, env, "score", "--no-cache", "--format", "json", "hf:quant/franken-GGUF")
+	if stderr != "" {
+		t.Errorf("online score: %s", stderr)
+	}
+	if hub.Total() == before {
+		t.Fatal("the online score made no request")
+	}
+	before = hub.Total()
+	_, offline, stderr := runWith(t, env, "score", "--offline", out, "--format", "json", "hf:quant/franken-GGUF")
+	if stderr != "" {
+		t.Errorf("offline score: %s", stderr)
+	}
+	if hub.Total() != before {
+		t.Errorf("--offline made %d requests", hub.Total()-before)
+	}
+	if online != offline {
+		t.Errorf("the offline replay differs from the online report:\n--- online\n%s\n--- offline\n%s", online, offline)
+	}
+	if _, err := report.Decode(strings.NewReader(offline)); err != nil {
+		t.Errorf("offline report does not decode: %v", err)
+	}
+}
+
+// TestHubOfflineCache reads a model from a local Hugging Face cache with
+// HF_HUB_OFFLINE=1: no request, the card and files from the cache.
+func TestHubOfflineCache(t *testing.T) {
+	t.Parallel()
+	hubCache := t.TempDir()
+	const sha = "0123456789abcdef0123456789abcdef01234567"
+	repo := filepath.Join(hubCache, "models--acme--cached-model")
+	write := func(rel, body string) {
+		p := filepath.Join(repo, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("refs/main", sha)
+	write("snapshots/"+sha+"/README.md", "---\nlicense: mit\nbase_model: acme/base-7b\n---\n# Cached\n")
+	write("snapshots/"+sha+"/config.json", `{"architectures":["LlamaForCausalLM"],"model_type":"llama"}`)
+	write("snapshots/"+sha+"/pytorch_model.bin", "\x80\x02}q\x00.")
+
+	env := map[string]string{"HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": hubCache, "HF_ENDPOINT": "http://127.0.0.1:1"}
+	code, out, stderr := runWith(t, env, "score", "--format", "json", "hf:acme/cached-model")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	reps, err := report.Decode(strings.NewReader(out))
+	if err != nil || len(reps) != 1 {
+		t.Fatalf("%d reports, %v", len(reps), err)
+	}
+	rep := reps[0]
+	if rep.Subject.Revision != sha {
+		t.Errorf("revision = %q, want the cached ref %s", rep.Subject.Revision, sha)
+	}
+	var license, pickle bool
+	for _, e := range rep.Evidence {
+		license = license || e.Kind == "license" && e.Value == "mit"
+		pickle = pickle || e.Kind == "file" && e.Value == "pytorch_model.bin" && e.Attrs["format"] == "pickle" && e.Attrs["detected_by"] == "magic"
+	}
+	if !license || !pickle {
+		t.Errorf("from the cache: license read %v, pickle detected by its bytes %v", license, pickle)
+	}
+}
+
+// TestTokenNeverPrinted sends HF_TOKEN to the Hub and checks it appears in
+// no output, report, HTTP cache file or snapshot file.
+func TestTokenNeverPrinted(t *testing.T) {
+	t.Parallel()
+	const token = "hf_SeCrEtToKeN0123456789"
+	hub := hubtest.NewServer(t, hubSnap)
+	var mu sync.Mutex
+	var auth []string
+	inner := hubtest.NewServer(t, hubSnap)
+	hub.Handle(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		auth = append(auth, r.Header.Get("Authorization"))
+		mu.Unlock()
+		// Answer with an error that echoes the request, as a careless
+		// server might.
+		if strings.Contains(r.URL.Path, "gated") {
+			w.Header().Set("X-Error-Code", "GatedRepo")
+			http.Error(w, "no access for "+r.Header.Get("Authorization"), http.StatusForbidden)
+			return
+		}
+		http.Redirect(w, r, inner.URL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+	})
+	cache, snapOut := t.TempDir(), t.TempDir()
+	env := map[string]string{"HF_ENDPOINT": hub.URL, "HF_TOKEN": token}
+	for _, args := range [][]string{
+		{"score", "--cache-dir", cache, "--format", "json", "hf:quant/franken-GGUF"},
+		{"score", "--cache-dir", cache, "hf:gated/secret-model"},
+		{"snapshot", "--cache-dir", cache, "--out", snapOut, "hf:merge/franken"},
+	} {
+		_, out, errOut := runWith(t, env, args...)
+		if strings.Contains(out, token) || strings.Contains(errOut, token) {
+			t.Errorf("%v: the token appears in the output", args)
+		}
+	}
+	mu.Lock()
+	sent := 0
+	for _, a := range auth {
+		if a == "Bearer "+token {
+			sent++
+		}
+	}
+	mu.Unlock()
+	if sent == 0 {
+		t.Error("the token was never sent to the Hub")
+	}
+	if inner.Total() == 0 {
+		t.Error("the redirect to the second host was not followed")
+	}
+	for _, dir := range []string{cache, snapOut} {
+		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				if b, _ := os.ReadFile(p); bytes.Contains(b, []byte(token)) {
+					t.Errorf("%s holds the token", p)
+				}
+			}
+			return nil
+		})
+	}
+}
+
+// TestHubSampleSweep scores every model of the shared Hub sample offline:
+// each must give a valid report, whatever the sample lacks.
+func TestHubSampleSweep(t *testing.T) {
+	const sample = "../../../shared/hub-sample"
+	if testing.Short() {
+		t.Skip("the sweep reads 1,300 models")
+	}
+	owners, err := os.ReadDir(filepath.Join(sample, "api", "models"))
+	if err != nil {
+		t.Skipf("no shared Hub sample: %v", err)
+	}
+	var refs []string
+	for _, o := range owners {
+		files, _ := os.ReadDir(filepath.Join(sample, "api", "models", o.Name()))
+		for _, f := range files {
+			if name, ok := strings.CutSuffix(f.Name(), ".json"); ok {
+				refs = append(refs, "hf:"+o.Name()+"/"+name)
+			}
+		}
+	}
+	args := append([]string{"score", "--offline", sample, "--format", "json", "--fail-on", "none"}, refs...)
+	code, out, errOut := run(t, args...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != len(refs) {
+		t.Fatalf("%d reports for %d models", len(lines), len(refs))
+	}
+	for i, l := range lines {
+		reps, err := report.Decode(strings.NewReader(l))
+		if err != nil || len(reps) != 1 {
+			t.Fatalf("report %d (%s): %v", i, refs[i], err)
+		}
+		if reps[0].Subject.Ref != refs[i] {
+			t.Errorf("report %d is about %s, want %s", i, reps[0].Subject.Ref, refs[i])
+		}
+	}
+}
