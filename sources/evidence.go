@@ -130,6 +130,23 @@ type Evidence struct {
 	Origin Origin `json:"origin"`
 }
 
+// Attrs builds an attribute map from key, value pairs, leaving out pairs
+// whose value is empty; nil when every value is empty. Sources use it to
+// build Evidence attributes.
+func Attrs(kv ...string) map[string]string {
+	var m map[string]string
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			continue
+		}
+		if m == nil {
+			m = make(map[string]string, len(kv)/2)
+		}
+		m[kv[i]] = kv[i+1]
+	}
+	return m
+}
+
 // Attr returns Attrs[key], or "" when it is not set.
 func (e Evidence) Attr(key string) string { return e.Attrs[key] }
 

@@ -30,9 +30,8 @@ func (f *hubFlags) register(cmd *cobra.Command) {
 
 // hub is how one run reads the Hub.
 type hub struct {
-	store  huggingface.Store   // nil: the local Hugging Face cache only
-	cache  *local.HubCache     // nil: none found
-	online *huggingface.Online // the network store, when one is used
+	store huggingface.Store // nil: the local Hugging Face cache only
+	cache *local.HubCache   // nil: none found
 }
 
 // getenv looks up an environment variable in the run's environment.
@@ -115,6 +114,6 @@ func (st *state) hub(f hubFlags) (*hub, error) {
 	if err != nil {
 		return nil, usageErr("%v", err)
 	}
-	h.store, h.online = o, o
+	h.store = o
 	return h, nil
 }

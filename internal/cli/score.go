@@ -68,7 +68,7 @@ print one report per line (JSON Lines).`,
 				}
 				level = l
 			}
-			eng, pol, _, err := st.engine(af, nil)
+			eng, pol, err := st.engine(af, nil)
 			if err != nil {
 				return err
 			}
@@ -78,28 +78,12 @@ print one report per line (JSON Lines).`,
 			var buf bytes.Buffer
 			reached := false
 			n := 0
-			for _, arg := range args {
-				subj, err := resolveRef(arg)
-				if err != nil {
-					st.fail(ExitUsage, err)
-					continue
-				}
-				rep, err := eng.Assess(cmd.Context(), subj)
-				if err != nil {
-					if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-						return err
-					}
-					st.fail(ExitError, err)
-					continue
-				}
-				if err := rootMissing(rep); err != nil {
-					st.fail(ExitUsage, fmt.Errorf("%s: %v", arg, err))
-					continue
-				}
+			err = st.assessEach(cmd.Context(), eng, args, func(_ string, rep *risk.Report) error {
 				if n > 0 && format == "text" {
 					buf.WriteString("\n")
 				}
 				n++
+				var err error
 				switch {
 				case format == "json" && len(args) == 1:
 					err = report.WriteJSON(&buf, rep)
@@ -114,6 +98,10 @@ print one report per line (JSON Lines).`,
 				if rep.Score.Level.AtLeast(level) {
 					reached = true
 				}
+				return nil
+			})
+			if err != nil {
+				return err
 			}
 			if err := st.writeOutput(output, buf.Bytes()); err != nil {
 				return err
@@ -131,6 +119,37 @@ print one report per line (JSON Lines).`,
 	return cmd
 }
 
+// assessEach assesses each reference in args and hands every report to
+// use. A reference that cannot be parsed, or whose subject does not exist,
+// is a usage error and one that cannot be assessed a runtime error; both
+// are recorded and the other references go on. Cancellation, and an error
+// use returns, stop the run.
+func (st *state) assessEach(ctx context.Context, eng *risk.Engine, args []string, use func(arg string, rep *risk.Report) error) error {
+	for _, arg := range args {
+		subj, err := resolveRef(arg)
+		if err != nil {
+			st.fail(ExitUsage, err)
+			continue
+		}
+		rep, err := eng.Assess(ctx, subj)
+		if err != nil {
+			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				return err
+			}
+			st.fail(ExitError, err)
+			continue
+		}
+		if err := rootMissing(rep); err != nil {
+			st.fail(ExitUsage, fmt.Errorf("%s: %v", arg, err))
+			continue
+		}
+		if err := use(arg, rep); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // fail records a per-reference error and its exit code, and goes on.
 func (st *state) fail(code int, err error) {
 	fmt.Fprintf(st.stderr, "pedigree: %v\n", err)
@@ -139,17 +158,17 @@ func (st *state) fail(code int, err error) {
 
 // engine builds the engine from the assess flags. wrap, when not nil,
 // wraps the Hub store (to record what is read).
-func (st *state) engine(af assessFlags, wrap func(huggingface.Store) (huggingface.Store, error)) (*risk.Engine, *risk.Policy, *hub, error) {
+func (st *state) engine(af assessFlags, wrap func(huggingface.Store) (huggingface.Store, error)) (*risk.Engine, *risk.Policy, error) {
 	pol := risk.DefaultPolicy()
 	if af.policy != "" {
 		p, err := risk.LoadPolicy(af.policy)
 		if err != nil {
-			return nil, nil, nil, &exitError{code: ExitUsage, err: err}
+			return nil, nil, &exitError{code: ExitUsage, err: err}
 		}
 		pol = p
 	}
 	if af.maxDepth < 1 {
-		return nil, nil, nil, usageErr("--max-depth %d: need at least 1", af.maxDepth)
+		return nil, nil, usageErr("--max-depth %d: need at least 1", af.maxDepth)
 	}
 	probs := pol.Lint(ruleIDs(), st.env.Clock())
 	bad := false
@@ -160,15 +179,15 @@ func (st *state) engine(af assessFlags, wrap func(huggingface.Store) (huggingfac
 		}
 	}
 	if bad {
-		return nil, nil, nil, &exitError{code: ExitUsage, err: errors.New("the policy has errors; fix them or check it with 'pedigree policy lint'")}
+		return nil, nil, &exitError{code: ExitUsage, err: errors.New("the policy has errors; fix them or check it with 'pedigree policy lint'")}
 	}
 	h, err := st.hub(af.hub)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	if wrap != nil {
 		if h.store, err = wrap(h.store); err != nil {
-			return nil, nil, nil, err
+			return nil, nil, err
 		}
 	}
 	opts := []risk.Option{
@@ -181,9 +200,9 @@ func (st *state) engine(af assessFlags, wrap func(huggingface.Store) (huggingfac
 	}
 	eng, err := risk.New(opts...)
 	if err != nil {
-		return nil, nil, nil, runtimeErr(err)
+		return nil, nil, runtimeErr(err)
 	}
-	return eng, pol, h, nil
+	return eng, pol, nil
 }
 
 func ruleIDs() []string {

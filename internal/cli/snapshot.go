@@ -1,12 +1,11 @@
 package cli
 
 import (
-	"context"
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
+	"github.com/pedigree-ai/pedigree/risk"
 	"github.com/pedigree-ai/pedigree/sources/huggingface"
 )
 
@@ -48,34 +47,21 @@ is cut from another snapshot instead of the Hub.`,
 				rec = r
 				return r, nil
 			}
-			eng, _, _, err := st.engine(af, wrap)
+			eng, _, err := st.engine(af, wrap)
 			if err != nil {
 				return err
 			}
-			for _, arg := range args {
-				subj, err := resolveRef(arg)
-				if err != nil {
-					st.fail(ExitUsage, err)
-					continue
-				}
-				rep, err := eng.Assess(cmd.Context(), subj)
-				if err != nil {
-					if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-						return err
-					}
-					st.fail(ExitError, err)
-					continue
-				}
-				if err := rootMissing(rep); err != nil {
-					st.fail(ExitUsage, fmt.Errorf("%s: %v", arg, err))
-					continue
-				}
+			err = st.assessEach(cmd.Context(), eng, args, func(arg string, rep *risk.Report) error {
 				for _, s := range rep.Sources {
-					if s.State == "failed" || s.State == "partial" {
+					if s.State == risk.StateFailed || s.State == risk.StatePartial {
 						fmt.Fprintf(st.stderr, "pedigree: %s: %s %s: %s\n", arg, s.Source, s.Subject, s.Reason)
 					}
 				}
 				fmt.Fprintf(st.stdout, "%s: %d subjects in its lineage\n", arg, len(rep.Lineage.Nodes))
+				return nil
+			})
+			if err != nil {
+				return err
 			}
 			fmt.Fprintf(st.stdout, "wrote %d files to %s\n", rec.Written(), out)
 			return nil

@@ -39,18 +39,18 @@ func (c *collector) fromCacheOnly(ctx context.Context, cause error) (*sources.Ob
 		return fail(fmt.Errorf("local Hugging Face cache %s: %w", c.src.cache.Dir(), err))
 	}
 	o := c.origin(c.src.cache.Dir(), "")
-	c.add(sources.KindRevision, sha, attrs("requested", requested, "declared_in", "cache"), o)
+	c.add(sources.KindRevision, sha, sources.Attrs("requested", requested, "declared_in", "cache"), o)
 	names := make([]string, 0, len(files))
 	for _, f := range files {
 		names = append(names, f.Path)
 		if f.Missing {
 			c.addEv(sources.NewEvidence(c.sid, sources.KindFileError, f.Path,
-				attrs("part", "file", "error", "listed in the cached snapshot but its blob is absent (a partial download)"), c.origin(f.Abs, "")))
+				sources.Attrs("part", "file", "error", "listed in the cached snapshot but its blob is absent (a partial download)"), c.origin(f.Abs, "")))
 			continue
 		}
 		head, err := readHead(f.Abs)
 		if err != nil {
-			c.addEv(sources.NewEvidence(c.sid, sources.KindFileError, f.Path, attrs("part", "file", "error", err.Error()), c.origin(f.Abs, "")))
+			c.addEv(sources.NewEvidence(c.sid, sources.KindFileError, f.Path, sources.Attrs("part", "file", "error", err.Error()), c.origin(f.Abs, "")))
 			continue
 		}
 		d := local.DetectFormat(f.Path, head, f.Size)
@@ -69,7 +69,7 @@ func (c *collector) fromCacheOnly(ctx context.Context, cause error) (*sources.Ob
 		c.add(sources.KindFile, f.Path, a, c.origin(f.Abs, digest))
 	}
 	if truncated > 0 {
-		c.addEv(sources.NewEvidence(c.sid, sources.KindFileError, "", attrs("part", "file",
+		c.addEv(sources.NewEvidence(c.sid, sources.KindFileError, "", sources.Attrs("part", "file",
 			"error", fmt.Sprintf("%d more files left out of the inventory", truncated)), o))
 	}
 	c.metadata(ctx, &repoInfo{}, o, names)

@@ -167,7 +167,7 @@ func (c *collector) repo(info *repoInfo, o sources.Origin) {
 	}
 	if info.ID != "" && sources.ValidHubID(info.ID) {
 		if !strings.EqualFold(info.ID, c.id) {
-			c.add(sources.KindMoved, info.ID, attrs("from", c.id), o)
+			c.add(sources.KindMoved, info.ID, sources.Attrs("from", c.id), o)
 		}
 		c.canon = info.ID
 	}
@@ -176,19 +176,19 @@ func (c *collector) repo(info *repoInfo, o sources.Origin) {
 		if requested == "" {
 			requested = "main"
 		}
-		c.add(sources.KindRevision, c.sha, attrs("requested", requested), o)
+		c.add(sources.KindRevision, c.sha, sources.Attrs("requested", requested), o)
 	}
 	if info.Author != "" {
-		a := attrs("declared_in", "hub")
+		a := sources.Attrs("declared_in", "hub")
 		if d := info.AuthorData; d != nil {
-			a = attrs("declared_in", "hub", "type", strings.ToLower(d.Type), "fullname", d.Fullname,
+			a = sources.Attrs("declared_in", "hub", "type", strings.ToLower(d.Type), "fullname", d.Fullname,
 				"verified", formatBool(d.IsVerified), "enterprise", formatBool(d.IsEnterprise))
 		}
 		c.add(sources.KindPublisher, info.Author, a, o)
 	}
 	field := func(name, value string) {
 		if value != "" {
-			c.add(sources.KindRepo, value, attrs("field", name), o)
+			c.add(sources.KindRepo, value, sources.Attrs("field", name), o)
 		}
 	}
 	field("gated", gatedValue(info.Gated))
@@ -202,7 +202,7 @@ func (c *collector) repo(info *repoInfo, o sources.Origin) {
 	field("pipeline_tag", info.PipelineTag)
 	for _, t := range info.Tags {
 		if t != "" {
-			c.add(sources.KindTag, t, attrs("declared_in", "hub"), o)
+			c.add(sources.KindTag, t, sources.Attrs("declared_in", "hub"), o)
 		}
 	}
 }
@@ -329,7 +329,7 @@ func (c *collector) tree(entries []treeEntry, o sources.Origin) []string {
 // and each scanner's verdict that is not plainly safe.
 func (c *collector) scans(file string, sec *security, o sources.Origin) {
 	if sec.Status != "" {
-		c.add(sources.KindScan, strings.ToLower(sec.Status), attrs("file", file, "scanner", "hub"), o)
+		c.add(sources.KindScan, strings.ToLower(sec.Status), sources.Attrs("file", file, "scanner", "hub"), o)
 	}
 	for _, sc := range []struct {
 		name string
@@ -355,7 +355,7 @@ func (c *collector) scans(file string, sec *security, o sources.Origin) {
 		if len(sc.s.VirusNames) > 0 {
 			msg = strings.TrimSpace(msg + " " + strings.Join(sc.s.VirusNames, ","))
 		}
-		c.add(sources.KindScan, status, attrs("file", file, "scanner", sc.name, "imports", strings.Join(risky, ","), "message", msg), o)
+		c.add(sources.KindScan, status, sources.Attrs("file", file, "scanner", sc.name, "imports", strings.Join(risky, ","), "message", msg), o)
 	}
 }
 
@@ -389,7 +389,7 @@ func (c *collector) commits(ctx context.Context) {
 				users = append(users, a.User)
 			}
 		}
-		c.add(sources.KindCommit, cm.ID, attrs("authors", strings.Join(users, ","), "date", cm.Date,
+		c.add(sources.KindCommit, cm.ID, sources.Attrs("authors", strings.Join(users, ","), "date", cm.Date,
 			"title", cm.Title, "files", strings.Join(cm.Files, ",")), o)
 	}
 }
@@ -576,7 +576,7 @@ func (c *collector) tagEdges(info *repoInfo, o sources.Origin, in modelcard.Inpu
 			}
 			linked[strings.ToLower(to.PURL)] = true
 			relation := tagRelation(rel, in, listed)
-			evID := c.add(sources.KindBaseModel, id, attrs("declared_in", "tag", "relation", string(relation), "declared_relation", rel), o)
+			evID := c.add(sources.KindBaseModel, id, sources.Attrs("declared_in", "tag", "relation", string(relation), "declared_relation", rel), o)
 			c.edges = append(c.edges, sources.Edge{From: c.sid, To: to, Relation: relation, Declared: true, Evidence: []string{evID}, Origin: o})
 		}
 		if id, ok := strings.CutPrefix(t, "dataset:"); ok && sources.ValidHubID(id) {
@@ -585,7 +585,7 @@ func (c *collector) tagEdges(info *repoInfo, o sources.Origin, in modelcard.Inpu
 				continue
 			}
 			linked[strings.ToLower(to.PURL)] = true
-			evID := c.add(sources.KindDataset, id, attrs("declared_in", "tag"), o)
+			evID := c.add(sources.KindDataset, id, sources.Attrs("declared_in", "tag"), o)
 			c.edges = append(c.edges, sources.Edge{From: c.sid, To: to, Relation: sources.RelTrainedOn, Declared: true, Evidence: []string{evID}, Origin: o})
 		}
 	}
@@ -695,22 +695,6 @@ func isSHA(s string) bool {
 		}
 	}
 	return true
-}
-
-// attrs builds an attribute map from key, value pairs, leaving out empty
-// values; nil when all are empty.
-func attrs(kv ...string) map[string]string {
-	var m map[string]string
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] == "" {
-			continue
-		}
-		if m == nil {
-			m = make(map[string]string, len(kv)/2)
-		}
-		m[kv[i]] = kv[i+1]
-	}
-	return m
 }
 
 // headSize is how much of a cached file is read to detect its format.

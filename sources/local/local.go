@@ -391,15 +391,3 @@ func isDir(p string) bool {
 	info, err := os.Stat(p)
 	return err == nil && info.IsDir()
 }
-
-// attrsOf builds an attribute map from key, value pairs, leaving out empty
-// values.
-func attrsOf(kv ...string) map[string]string {
-	m := make(map[string]string, len(kv)/2)
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] != "" {
-			m[kv[i]] = kv[i+1]
-		}
-	}
-	return m
-}

@@ -99,7 +99,7 @@ func (c *collector) walk(ctx context.Context) error {
 		return nil
 	})
 	if errors.Is(err, errTooManyFiles) {
-		c.add(sources.NewEvidence(c.sid, sources.KindFileError, ".", attrsOf("part", "inventory",
+		c.add(sources.NewEvidence(c.sid, sources.KindFileError, ".", sources.Attrs("part", "inventory",
 			"error", fmt.Sprintf("the folder has more than %d files; the rest were not inventoried", c.src.maxFiles)),
 			c.origin(c.root, "")))
 		err = nil

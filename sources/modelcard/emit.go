@@ -82,7 +82,7 @@ func Emit(in Input) ([]sources.Evidence, []sources.Edge) {
 		if peft == "" {
 			peft = "unknown"
 		}
-		id := e.add(sources.KindAdapter, peft, attrs("base", a.BaseModel, "task_type", a.TaskType, "r", itoa(a.R), "revision", a.Revision), o)
+		id := e.add(sources.KindAdapter, peft, sources.Attrs("base", a.BaseModel, "task_type", a.TaskType, "r", itoa(a.R), "revision", a.Revision), o)
 		if a.BaseModel != "" {
 			e.base(a.BaseModel, "adapter_config", inf.Relation, inf, o, id)
 		}
@@ -93,7 +93,7 @@ func Emit(in Input) ([]sources.Evidence, []sources.Edge) {
 		if method == "" {
 			method = "unknown"
 		}
-		id := e.add(sources.KindMerge, method, attrs("file", path.Base(o.Locator), "base_model", m.BaseModel, "dtype", m.Dtype), o)
+		id := e.add(sources.KindMerge, method, sources.Attrs("file", path.Base(o.Locator), "base_model", m.BaseModel, "dtype", m.Dtype), o)
 		for _, ref := range m.Models {
 			e.base(ref, "merge_config", inf.Relation, inf, o, id)
 		}
@@ -223,7 +223,7 @@ func (e *emitter) base(ref, declaredIn string, rel sources.Relation, inf Inferen
 	if e.self(ref) {
 		return
 	}
-	id := e.add(sources.KindBaseModel, ref, attrs("declared_in", declaredIn, "relation", string(rel), "relation_reason", reason(rel, inf)), o)
+	id := e.add(sources.KindBaseModel, ref, sources.Attrs("declared_in", declaredIn, "relation", string(rel), "relation_reason", reason(rel, inf)), o)
 	if to, ok := e.resolve(ref); ok {
 		e.link(to, rel, false, o, id, fileEv)
 	}
@@ -256,12 +256,12 @@ func (e *emitter) card(c *Card, inf Inference) {
 		licenses = dedupe(licenses)
 	}
 	for _, l := range licenses {
-		e.add(sources.KindLicense, l, attrs("declared_in", declaredIn, "name", c.LicenseName, "link", c.LicenseLink), o)
+		e.add(sources.KindLicense, l, sources.Attrs("declared_in", declaredIn, "name", c.LicenseName, "link", c.LicenseLink), o)
 	}
 
 	field := func(name, value string) {
 		if value != "" {
-			e.add(sources.KindCardField, value, attrs("field", name), o)
+			e.add(sources.KindCardField, value, sources.Attrs("field", name), o)
 		}
 	}
 	field("pipeline_tag", c.PipelineTag)
@@ -289,20 +289,20 @@ func (e *emitter) card(c *Card, inf Inference) {
 		if e.self(b) {
 			continue
 		}
-		id := e.add(sources.KindBaseModel, b, attrs("declared_in", "card", "relation", string(inf.Relation),
+		id := e.add(sources.KindBaseModel, b, sources.Attrs("declared_in", "card", "relation", string(inf.Relation),
 			"declared_relation", declaredRel, "relation_reason", inf.Reason), o)
 		if to, ok := e.resolve(b); ok {
 			e.link(to, inf.Relation, true, o, id)
 		}
 	}
 	for _, d := range c.Datasets {
-		id := e.add(sources.KindDataset, d, attrs("declared_in", "card"), o)
+		id := e.add(sources.KindDataset, d, sources.Attrs("declared_in", "card"), o)
 		if to, ok := datasetSubject(d); ok {
 			e.link(to, sources.RelTrainedOn, true, o, id)
 		}
 	}
 	if c.RemoteCodeLine > 0 {
-		e.add(sources.KindRemoteCode, "trust_remote_code=True", attrs("declared_in", "card", "line", itoa(c.RemoteCodeLine)), o)
+		e.add(sources.KindRemoteCode, "trust_remote_code=True", sources.Attrs("declared_in", "card", "line", itoa(c.RemoteCodeLine)), o)
 	}
 }
 
@@ -312,7 +312,7 @@ func (e *emitter) config(c *Config) {
 	o := e.in.ConfigOrigin
 	field := func(name, value string) {
 		if value != "" {
-			e.add(sources.KindConfig, value, attrs("field", name), o)
+			e.add(sources.KindConfig, value, sources.Attrs("field", name), o)
 		}
 	}
 	field("architectures", strings.Join(c.Architectures, ","))
@@ -328,7 +328,7 @@ func (e *emitter) config(c *Config) {
 		field("quantization", q.Method)
 	}
 	for _, m := range c.AutoMap {
-		e.add(sources.KindRemoteCode, m.Ref, attrs("declared_in", "config", "class", m.Class, "repo", m.Repo), o)
+		e.add(sources.KindRemoteCode, m.Ref, sources.Attrs("declared_in", "config", "class", m.Class, "repo", m.Repo), o)
 	}
 }
 
@@ -361,23 +361,7 @@ func FileError(subjectID, filePath, part string, err error, o sources.Origin) so
 	if err != nil {
 		msg = err.Error()
 	}
-	return sources.NewEvidence(subjectID, sources.KindFileError, filePath, attrs("part", part, "line", line, "error", msg), o)
-}
-
-// attrs builds an attribute map from key, value pairs, leaving out empty
-// values; nil when all are empty.
-func attrs(kv ...string) map[string]string {
-	var m map[string]string
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] == "" {
-			continue
-		}
-		if m == nil {
-			m = make(map[string]string, len(kv)/2)
-		}
-		m[kv[i]] = kv[i+1]
-	}
-	return m
+	return sources.NewEvidence(subjectID, sources.KindFileError, filePath, sources.Attrs("part", part, "line", line, "error", msg), o)
 }
 
 // itoa formats n, or returns "" for 0.
