@@ -186,6 +186,9 @@ func (st *state) engine(af assessFlags, wrap func(huggingface.Store) (huggingfac
 		return nil, nil, err
 	}
 	if wrap != nil {
+		// What is recorded must come from the store: files read from the
+		// local Hugging Face cache would be missing from the record.
+		h.cache = nil
 		if h.store, err = wrap(h.store); err != nil {
 			return nil, nil, err
 		}

@@ -26,8 +26,9 @@ none), so that
   pedigree score --offline DIR REF
 
 reproduces the online report without the network, apart from timestamps.
-Local folders are assessed but not recorded. With --offline SRC the snapshot
-is cut from another snapshot instead of the Hub.`,
+Local folders are assessed but not recorded, and the local Hugging Face cache
+is not used, so that every file comes from the Hub and lands in the snapshot.
+With --offline SRC the snapshot is cut from another snapshot instead of the Hub.`,
 		Example: `  pedigree snapshot hf:TheBloke/Llama-2-7B-Chat-GGUF --out ./snap
   pedigree score --offline ./snap hf:TheBloke/Llama-2-7B-Chat-GGUF`,
 		Args: cobra.MinimumNArgs(1),
