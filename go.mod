@@ -3,6 +3,7 @@ module github.com/pedigree-ai/pedigree
 go 1.26
 
 require (
+	github.com/github/go-spdx/v2 v2.8.0
 	github.com/google/go-cmp v0.7.0
 	github.com/google/licenseclassifier/v2 v2.0.0
 	github.com/hashicorp/go-cleanhttp v0.5.2

@@ -26,6 +26,7 @@ func TestDependencies(t *testing.T) {
 		"github.com/pedigree-ai/pedigree/sources",
 		"go.yaml.in/yaml/v3",
 		"github.com/package-url/packageurl-go",
+		"github.com/github/go-spdx/v2",
 	}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		nonStd, path, _ := strings.Cut(line, "|")
@@ -42,7 +43,7 @@ func TestDependencies(t *testing.T) {
 			}
 		}
 		if !ok {
-			t.Errorf("risk or sources depends on %s; only the standard library, the YAML and PURL parsers and the project's own risk and sources packages are allowed", nonStd)
+			t.Errorf("risk or sources depends on %s; only the standard library, the YAML, PURL and SPDX expression parsers and the project's own risk and sources packages are allowed", nonStd)
 		}
 	}
 }

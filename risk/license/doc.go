@@ -1,7 +1,8 @@
 // Package license is Pedigree's knowledge of software, data and AI model
 // licenses: what a license id means, how restrictive the license is, and
 // whether a derivative's license keeps the terms of the license it derives
-// from. It is pure: no I/O, no clock, stdlib only.
+// from. It is pure: no I/O, no clock; its only dependency is the SPDX
+// license list and expression parser of github.com/github/go-spdx.
 //
 // # Ids
 //
@@ -17,27 +18,42 @@
 //
 // # Classes
 //
-// Every license has one [Class]:
+// Every license has one [Class] (see [Classes]):
 //
-//   - [Permissive]: use, modify and redistribute for any purpose, usually
-//     keeping a notice (MIT, Apache-2.0, BSD).
+//   - [Permissive]: use, modify and redistribute for any purpose, at most
+//     keeping a notice (MIT, Apache-2.0, BSD). Public-domain dedications
+//     (CC0, Unlicense, PDDL) are permissive licenses without attribution.
 //   - [WeakCopyleft]: modified files, or the licensed component itself, stay
 //     under the license; larger works may use other terms (LGPL, MPL-2.0,
 //     ODbL).
 //   - [Copyleft]: derivatives must be distributed under the same license
 //     (GPL, AGPL, CC-BY-SA).
-//   - [Restricted]: open weights under a bespoke agreement whose terms travel
-//     with the model: acceptable-use policies, caps on monthly active users
-//     or revenue, naming and attribution duties, field-of-use limits (Llama,
-//     Gemma, OpenRAIL, Tongyi Qianwen, DeepSeek, ...). Commercial use is
-//     usually allowed, with conditions.
-//   - [NonCommercial]: commercial use is not allowed (CC-BY-NC, research-only
-//     model licenses).
+//   - [Restricted] ("open_weight_restricted"): open weights under a bespoke
+//     agreement whose terms travel with the model: acceptable-use policies,
+//     caps on monthly active users or revenue, naming and attribution
+//     duties, field-of-use limits (Llama, Gemma, OpenRAIL, Qwen, DeepSeek,
+//     ...). Commercial use is allowed, with conditions.
+//   - [NonCommercial]: commercial use is not allowed (CC-BY-NC).
+//   - [ResearchOnly]: research or evaluation use only (Qwen Research,
+//     Mistral Research, Apple AMLR, DeepFloyd IF, OPT-175B).
 //   - [Proprietary]: all rights reserved; no right to redistribute or
 //     derive.
-//   - [PublicDomain]: no conditions at all (CC0, Unlicense, PDDL).
 //   - [Unknown]: the license is not known ("other" without a recognisable
 //     name, "unknown", an id outside the table).
+//
+// # Obligations
+//
+// Each license lists its [Obligation]s: [ObligationAttribution], [ObligationShareAlike],
+// [ObligationNaming], [ObligationAcceptableUse], [ObligationUserCap], [ObligationFieldOfUse], [ObligationPassOn],
+// [ObligationNonCommercial], [ObligationResearchOnly] and [ObligationNoDerivatives]. [Info.Has] tests
+// one, [Describe] and [Info.Describe] put one in words for messages.
+//
+// # Expressions
+//
+// An id may be an SPDX expression ("Apache-2.0 OR MIT"); [Expression]
+// parses it with go-spdx and combines its operands: OR takes the least
+// restrictive operand, AND the union of the obligations, WITH the license
+// with its exception.
 //
 // # Conflicts
 //
@@ -45,12 +61,13 @@
 // inherits the obligations of its ancestor's license. When the derivative
 // declares a license that drops or loosens those obligations, the declaration
 // is wrong, whether by mistake or on purpose ("license laundering"): a user
-// trusting it would break the ancestor's terms. [Conflict] reports such a
-// pair of ancestor and derivative licenses: commercial use allowed where the
-// ancestor forbids it, use restrictions, share-alike or attribution dropped,
-// derivatives of a no-derivatives license, or a restricted model relicensed
-// under a different family's agreement. A derivative that keeps the same
-// license, or a license that keeps every term of the ancestor's, is not a
+// trusting it would break the ancestor's terms. [Check] reports such a pair
+// of ancestor and derivative licenses and the obligations dropped; [Conflict]
+// is its short form. A derivative that keeps the same license, a compatible
+// one, or a license that keeps every obligation of the ancestor's is not a
 // conflict. A license of class [Unknown] on either side is never a conflict:
 // what cannot be known is reported separately.
+//
+// docs/licenses.md lists every known license with its class and obligations
+// ([WriteMarkdownTable] renders that table) and explains the reasoning.
 package license

@@ -7,13 +7,14 @@ import (
 )
 
 // Class is how restrictive a license is. The package documentation describes
-// each class.
+// each class. The string values are report contracts.
 type Class string
 
-// The license classes.
+// The license classes, from the least restrictive to the most.
 const (
 	// Permissive licenses allow any use, modification and redistribution,
-	// usually on condition of keeping a notice.
+	// at most on condition of keeping a notice. Public-domain dedications
+	// (CC0, Unlicense, PDDL) are permissive licenses without attribution.
 	Permissive Class = "permissive"
 	// WeakCopyleft licenses keep modified files or the licensed component
 	// under the license while allowing larger works under other terms.
@@ -21,27 +22,59 @@ const (
 	// Copyleft licenses require derivatives to be distributed under the same
 	// license.
 	Copyleft Class = "copyleft"
-	// Restricted licenses grant open weights under terms that travel with
-	// the model: acceptable-use policies, user or revenue caps, naming and
-	// field-of-use terms.
-	Restricted Class = "restricted"
+	// Restricted licenses grant open weights (or data) under bespoke terms
+	// that travel with the work: acceptable-use policies, user or revenue
+	// caps, naming and field-of-use terms. Commercial use is allowed, with
+	// conditions.
+	Restricted Class = "open_weight_restricted"
 	// NonCommercial licenses forbid commercial use.
-	NonCommercial Class = "noncommercial"
+	NonCommercial Class = "non_commercial"
+	// ResearchOnly licenses allow research (or evaluation) use only.
+	ResearchOnly Class = "research_only"
 	// Proprietary means all rights reserved.
 	Proprietary Class = "proprietary"
-	// PublicDomain licenses impose no conditions.
-	PublicDomain Class = "public_domain"
 	// Unknown means the license could not be identified.
 	Unknown Class = "unknown"
 )
 
-// Info is what the package knows about one license. The zero value is not
+// Classes lists every class from the least restrictive to the most,
+// [Unknown] last.
+func Classes() []Class {
+	return []Class{Permissive, WeakCopyleft, Copyleft, Restricted, NonCommercial, ResearchOnly, Proprietary, Unknown}
+}
+
+// Restrictiveness orders the classes: 0 for [Permissive] up to 6 for
+// [Proprietary]. It is -1 for [Unknown] and any other value.
+func (c Class) Restrictiveness() int {
+	switch c {
+	case Permissive:
+		return 0
+	case WeakCopyleft:
+		return 1
+	case Copyleft:
+		return 2
+	case Restricted:
+		return 3
+	case NonCommercial:
+		return 4
+	case ResearchOnly:
+		return 5
+	case Proprietary:
+		return 6
+	}
+	return -1
+}
+
+// Info is what the package knows about one license, or about an SPDX
+// expression of several (see [Expression]). The zero value is not
 // meaningful; an unrecognised license has Class [Unknown] and Known false.
 type Info struct {
-	// ID is the normalised lower-case id: a Hub license id ("llama2",
-	// "apache-2.0"), "other" for a custom license that was not recognised,
-	// "unknown" when the card says so, or the lower-cased input for ids
-	// outside the table. It is empty when no license was declared at all.
+	// ID is the normalised id: the lower-case Hub id of a known license
+	// ("llama2", "apache-2.0"), the normalised SPDX expression of a
+	// compound license ("Apache-2.0 OR MIT"), "other" for a custom license
+	// that was not recognised, "unknown" when the card says so, or the
+	// lower-cased input for ids outside the table. It is empty when no
+	// license was declared at all.
 	ID string
 	// Name is the human name of the license ("Llama 2 Community License
 	// Agreement"). For an unrecognised custom license it is the declared
@@ -49,18 +82,33 @@ type Info struct {
 	Name string
 	// Class is how restrictive the license is.
 	Class Class
-	// Known reports whether ID is in this package's table. A license that is
-	// not known may still have a Class inferred from its name (a custom
-	// license named "non-commercial-license" is NonCommercial).
+	// Known reports whether ID is in this package's table or, for an
+	// expression, whether every license its class rests on is. A license
+	// that is not known may still have a Class inferred from its name (a
+	// custom license named "non-commercial-license" is NonCommercial).
 	Known bool
+	// Obligations are the duties and limits of the license, sorted by value,
+	// without duplicates. The boolean fields below are derived from them.
+	Obligations []Obligation
+	// UserCap is the number of the cap when Obligations has [ObligationUserCap]
+	// (700000000 for the Llama licenses), in UserCapUnit; 0 when the cap is
+	// not a number.
+	UserCap int64
+	// UserCapUnit is what ObligationUserCap counts.
+	UserCapUnit CapUnit
+	// NamingNotice is the name or notice a [ObligationNaming] obligation asks for
+	// ("Built with Llama"), when the license names one.
+	NamingNotice string
 	// Commercial reports whether commercial use is allowed, possibly under
-	// conditions such as a cap on monthly active users.
+	// conditions such as a cap on monthly active users: the class is
+	// neither Unknown nor Proprietary and the license has neither
+	// [ObligationNonCommercial] nor [ObligationResearchOnly].
 	Commercial bool
-	// UseRestrictions reports an acceptable-use policy, user or revenue caps,
-	// naming duties or field-of-use terms.
+	// UseRestrictions reports an acceptable-use policy, a user or revenue
+	// cap, a naming duty or field-of-use terms.
 	UseRestrictions bool
 	// NoDerivatives reports that modified versions may not be distributed
-	// (CC-BY-ND, proprietary terms).
+	// (CC-BY-ND, proprietary terms): Obligations has [ObligationNoDerivatives].
 	NoDerivatives bool
 	// Family groups the versions and variants of a license, for comparing
 	// an ancestor's license with a derivative's: "llama", "gemma",
@@ -68,11 +116,11 @@ type Info struct {
 	// without relatives have their id as family.
 	Family string
 	// Attribution reports that redistribution requires keeping a notice or
-	// giving credit.
+	// giving credit: Obligations has [ObligationAttribution].
 	Attribution bool
 	// ShareAlike reports that derivatives must be distributed under this
-	// license (or one the license names as compatible), so its terms travel
-	// with every derivative.
+	// license (or one the license names as compatible): Obligations has
+	// [ObligationShareAlike].
 	ShareAlike bool
 	// URL is where the canonical text of the license is published. It is
 	// empty when unknown.
@@ -82,36 +130,50 @@ type Info struct {
 // Normalize returns the canonical id for id: the Hub id for a known license,
 // SPDX id or alias (case, spaces, underscores and dashes do not matter,
 // "Apache-2.0" and "apache_2.0" both give "apache-2.0", "GPL-3.0-or-later"
-// gives "gpl-3.0"), and the trimmed, lower-cased id otherwise.
+// gives "gpl-3.0"), the normalised expression for a valid SPDX expression of
+// several licenses ("mit or apache-2.0" gives "MIT OR Apache-2.0"), and the
+// trimmed, lower-cased id otherwise.
 func Normalize(id string) string {
-	if e, ok := find(id); ok {
+	if isExpression(id) {
+		if info, err := Expression(id); err == nil {
+			return info.ID
+		}
+	} else if e, ok := find(id); ok {
 		return e.ID
 	}
 	return strings.ToLower(strings.TrimSpace(id))
 }
 
 // Lookup returns what is known about the license id, compared
-// case-insensitively, in its Hub or SPDX spelling or an alias. For an id the
-// package does not know it returns Info{ID: Normalize(id), Class: Unknown}.
-// The Hub ids "other" and "unknown" are not known licenses.
+// case-insensitively, in its Hub or SPDX spelling or an alias. An SPDX
+// expression of several licenses ("Apache-2.0 OR MIT", "GPL-2.0-or-later
+// WITH Classpath-exception-2.0") is resolved by [Expression]. For an id the
+// package does not know, and for a malformed expression, it returns
+// Info{ID: Normalize(id), Class: Unknown}. The Hub ids "other" and "unknown"
+// are not known licenses.
 func Lookup(id string) Info {
-	if e, ok := find(id); ok {
+	if isExpression(id) {
+		if info, err := Expression(id); err == nil {
+			return info
+		}
+	} else if e, ok := find(id); ok {
 		return e.Info
 	}
 	return Info{ID: Normalize(id), Class: Unknown}
 }
 
 // Resolve returns the license a Hub card declares with its license,
-// license_name and license_link fields. A known id wins. When the id is
-// "other", "unknown", empty or not known, the license_name is looked up
-// (ignoring words such as "license agreement" and "terms of use"), then the
-// license_link (known license URLs, and the last path segment of other
-// links). A custom license that stays unrecognised has Known false and
-// Class Unknown, unless its name or link says it is non-commercial or
-// proprietary; its Name is the license_name (or the link).
+// license_name and license_link fields. A known id, or a valid SPDX
+// expression, wins. When the id is "other", "unknown", empty or not known,
+// the license_name is looked up (ignoring words such as "license agreement"
+// and "terms of use"), then the license_link (known license URLs, and the
+// last path segment of other links). A custom license that stays
+// unrecognised has Known false and Class Unknown, unless its name or link
+// says it is research-only, non-commercial or proprietary; its Name is the
+// license_name (or the link).
 func Resolve(id, name, link string) Info {
-	if e, ok := find(id); ok {
-		return e.Info
+	if info := Lookup(id); info.Class != Unknown || info.Known {
+		return info
 	}
 	if e, ok := findName(name); ok {
 		return e.Info
@@ -128,14 +190,17 @@ func Resolve(id, name, link string) Info {
 		info.Name = strings.TrimSpace(link)
 	}
 	switch hint := compact(name) + " " + strings.ToLower(link); {
-	case strings.Contains(hint, "noncommercial") || strings.Contains(hint, "non-commercial") ||
-		strings.Contains(hint, "researchonly") || strings.Contains(hint, "research-only"):
+	case strings.Contains(hint, "researchonly") || strings.Contains(hint, "research-only"):
+		info.Class = ResearchOnly
+		info.Obligations = []Obligation{ObligationNonCommercial, ObligationResearchOnly}
+	case strings.Contains(hint, "noncommercial") || strings.Contains(hint, "non-commercial"):
 		info.Class = NonCommercial
+		info.Obligations = []Obligation{ObligationNonCommercial}
 	case strings.Contains(hint, "proprietary") || strings.Contains(hint, "allrightsreserved"):
 		info.Class = Proprietary
-		info.NoDerivatives = true
+		info.Obligations = []Obligation{ObligationNoDerivatives, ObligationNonCommercial}
 	}
-	return info
+	return derive(info)
 }
 
 // compact reduces s to the characters that distinguish license ids: lower-case
