@@ -61,10 +61,22 @@ const (
 	// where known, and Attrs["error"] what is wrong.
 	KindFileError EvidenceKind = "file_error"
 	// KindPublisher is the account that publishes the subject. Value is the
-	// account name (the Hub author); Attrs["declared_in"] says where it was
-	// read (hub), Attrs["type"] is org or user and Attrs["fullname"] the
-	// display name where the source knows them.
+	// account name (the Hub author or owner). Attrs["declared_in"] says
+	// where it was read: hub (the Hub's record: Attrs["type"] org or user,
+	// Attrs["fullname"] the display name, where the Hub gives them) or
+	// knowledge (curated publisher facts: Attrs["name"] the legal entity,
+	// Attrs["country"] an ISO 3166-1 alpha-2 code, Attrs["type"] company,
+	// academic, nonprofit, government, community or individual, or unlisted
+	// when the account is not in the catalog, and Attrs["source"] the public
+	// source of the facts).
 	KindPublisher EvidenceKind = "publisher"
+	// KindNameMatch says the subject's name matches the naming of a known
+	// publisher's models ("Llama-2-7b-chat-hf" is Meta's naming) while the
+	// subject is published by another account. Value is the account of the
+	// publisher whose naming matches; Attrs["pattern"] the pattern matched,
+	// Attrs["name"] and Attrs["country"] that publisher's legal name and
+	// country.
+	KindNameMatch EvidenceKind = "name_match"
 	// KindRepo is one fact the hosting service records about the
 	// subject's repository. Attrs["field"] names it: gated (false, auto,
 	// manual), private, disabled, downloads, likes, created_at,

@@ -22,6 +22,24 @@ type Source interface {
 	Collect(ctx context.Context, s Subject) (*Observation, error)
 }
 
+// Supplementary is implemented by sources that only add facts to subjects
+// other sources read, such as curated facts about publishers. The engine
+// counts a subject as read only when a source that is not supplementary
+// read it (a Hub model the Hub source could not read stays unread, whatever
+// the catalog says about its owner); a supplementary source's evidence is
+// kept either way.
+type Supplementary interface {
+	// Supplementary reports whether the source only supplements others.
+	Supplementary() bool
+}
+
+// IsSupplementary reports whether src is a [Supplementary] source that
+// says it is.
+func IsSupplementary(src Source) bool {
+	s, ok := src.(Supplementary)
+	return ok && s.Supplementary()
+}
+
 // Func adapts a name, a support test and a function to a Source. It is
 // handy for tests and small embedders' sources.
 type Func struct {
