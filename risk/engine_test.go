@@ -291,3 +291,34 @@ func TestAssessAllKeepsOrderAndStopsOnSinkError(t *testing.T) {
 		t.Errorf("err = %v after %d reports; want disk full after 3", err, n)
 	}
 }
+
+// supplement is a supplementary source: it adds a tag to every subject.
+type supplement struct{ sources.Func }
+
+func (supplement) Supplementary() bool { return true }
+
+func TestAssessSupplementaryAloneDoesNotRead(t *testing.T) {
+	t.Parallel()
+	a, gated := hub("o/a"), hub("o/gated")
+	src := sourcetest.NewStatic("static", obs(a, "mit", sources.RelFinetune, gated))
+	src.Errors = map[string]error{gated.ID(): sources.ErrUnauthorized}
+	tagger := supplement{sources.Func{SourceName: "tagger", Fn: func(ctx context.Context, s sources.Subject) (*sources.Observation, error) {
+		o := sources.Origin{Source: "tagger", Locator: "catalog"}
+		return &sources.Observation{Subject: s, Evidence: []sources.Evidence{sources.NewEvidence(s.ID(), sources.KindTag, "known", nil, o)}}, nil
+	}}}
+	e := newEngine(t, risk.WithSources(src, tagger), risk.WithRules(licenseRule))
+	r, err := e.Assess(context.Background(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if root := r.Root(); root.State != risk.NodeCollected {
+		t.Errorf("root state = %s, want collected", root.State)
+	}
+	n, _ := r.NodeByID(gated.ID())
+	if n.State != risk.NodeFailed {
+		t.Errorf("gated node state = %s, want failed: a supplementary source alone does not read a subject", n.State)
+	}
+	if !slices.ContainsFunc(r.Evidence, func(e sources.Evidence) bool { return e.Subject == gated.ID() && e.Value == "known" }) {
+		t.Error("the supplementary source's evidence about the unread subject was dropped")
+	}
+}

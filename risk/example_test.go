@@ -58,10 +58,10 @@ func Example() {
 	// Output:
 	// hf:acme/support-bot collected
 	// hf:meta-llama/Llama-2-7b-hf skipped
-	// score: 43.59 medium
+	// score: 67.15 high
 	// +17.50 license-conflict unknown
-	// +14.44 license-missing unknown
-	// +10.21 lineage-unresolvable unknown
+	// +14.44 origin-jurisdiction unknown
+	// +11.91 origin-jurisdiction unknown
 }
 
 // Stream a catalog through AssessAll: reports arrive in catalog order.

@@ -1,6 +1,9 @@
 package risk
 
-import "time"
+import (
+	"path/filepath"
+	"time"
+)
 
 // Policy is the configuration of an assessment: rule weights and severity
 // overrides, license lists, jurisdictions of concern, trusted publishers,
@@ -24,6 +27,12 @@ type Policy struct {
 	// TrustedPublishers lists publisher names (Hub organizations) trusted
 	// as known origins.
 	TrustedPublishers []string `yaml:"trusted_publishers" json:"trusted_publishers,omitempty"`
+	// Publishers is the path of a publishers file (the format of
+	// docs/publishers.md) whose entries add to or override the built-in
+	// publisher catalog; relative to the policy file's folder. Empty for
+	// none. The engine does not read it: the program that installs the
+	// knowledge source does (see PublishersPath).
+	Publishers string `yaml:"publishers" json:"publishers,omitempty"`
 	// MaxLineageDepth is the longest derivation chain, in steps, that
 	// lineage-depth allows.
 	MaxLineageDepth int `yaml:"max_lineage_depth" json:"max_lineage_depth"`
@@ -80,4 +89,16 @@ func (p *Policy) Weight(id string) float64 {
 		}
 	}
 	return 1
+}
+
+// PublishersPath returns the path of the policy's publishers file,
+// resolved against the policy file's folder, or "" when it names none.
+func (p *Policy) PublishersPath() string {
+	if p == nil || p.Publishers == "" {
+		return ""
+	}
+	if filepath.IsAbs(p.Publishers) || p.File == "" {
+		return p.Publishers
+	}
+	return filepath.Join(filepath.Dir(p.File), p.Publishers)
 }

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"github.com/pedigree-ai/pedigree/risk/license"
 	"io"
 	"math"
 	"os"
@@ -268,15 +269,28 @@ func unversionedID(id string) string {
 	return base
 }
 
-// Denied reports whether licenseID is in the policy's deny list, ignoring case.
+// Denied reports whether licenseID is in the policy's deny list. Ids are
+// compared after license.Normalize, so "GPL-3.0-or-later" and "gpl-3.0"
+// are one license.
 func (p *Policy) Denied(licenseID string) bool {
-	return p != nil && listHasFold(p.Licenses.Deny, licenseID)
+	return p != nil && hasLicense(p.Licenses.Deny, licenseID)
 }
 
-// Allowed reports whether licenseID is in the policy's allow list, ignoring
-// case. Every license is allowed when the allow list is empty.
+// Allowed reports whether licenseID is in the policy's allow list, compared
+// as Denied compares. Every license is allowed when the allow list is empty.
 func (p *Policy) Allowed(licenseID string) bool {
-	return p == nil || len(p.Licenses.Allow) == 0 || listHasFold(p.Licenses.Allow, licenseID)
+	return p == nil || len(p.Licenses.Allow) == 0 || hasLicense(p.Licenses.Allow, licenseID)
+}
+
+// hasLicense reports whether list names the license id.
+func hasLicense(list []string, id string) bool {
+	want := license.Normalize(id)
+	for _, l := range list {
+		if license.Normalize(l) == want {
+			return true
+		}
+	}
+	return false
 }
 
 // Concern reports whether country (an ISO 3166-1 alpha-2 code) is one of the
@@ -543,7 +557,7 @@ func nameDistance(a, b string) int {
 
 // Keys of a policy file.
 var (
-	policyKeys        = []string{"version", "name", "fail_on", "rules", "licenses", "jurisdictions", "trusted_publishers", "max_lineage_depth", "min_scorecard_score", "waivers"}
+	policyKeys        = []string{"version", "name", "fail_on", "rules", "licenses", "jurisdictions", "trusted_publishers", "publishers", "max_lineage_depth", "min_scorecard_score", "waivers"}
 	policyRuleKeys    = []string{"weight", "severity", "disabled"}
 	policyLicenseKeys = []string{"allow", "deny"}
 	policyWaiverKeys  = []string{"rule", "subject", "reason", "expires"}
@@ -657,6 +671,10 @@ func parsePolicy(name string, data []byte, base *Policy) (*Policy, map[string]in
 		case "trusted_publishers":
 			if list, ok := ps.strList(v, "trusted_publishers", "publisher"); ok {
 				p.TrustedPublishers = list
+			}
+		case "publishers":
+			if s, ok := ps.str(v, "publishers", "the path of a publishers file"); ok {
+				p.Publishers = s
 			}
 		case "max_lineage_depth":
 			if n, ok := ps.integer(v, "max_lineage_depth", "a whole number of at least 1"); ok {

@@ -80,13 +80,18 @@ type LineageNode struct {
 
 // Publisher is who published a subject.
 type Publisher struct {
-	// Name is the account or organization name.
+	// Name is the publisher's legal name when the publisher catalog knows
+	// the account, else the account name.
 	Name string `json:"name"`
+	// Account is the publishing account (the Hub owner).
+	Account string `json:"account,omitempty"`
 	// Country is an ISO 3166-1 alpha-2 code; empty when unknown.
 	Country string `json:"country,omitempty"`
 	// Type is company, academic, nonprofit, government, community or
 	// individual; empty when unknown.
 	Type string `json:"type,omitempty"`
+	// Evidence lists the IDs of the evidence the facts rest on.
+	Evidence []string `json:"evidence,omitempty"`
 }
 
 // NodeLicense is a subject's license and its class.
@@ -155,16 +160,21 @@ func (e *Engine) report(s sources.Subject, g *Graph, findings []Finding, waivers
 	return rep
 }
 
-// publisherOf returns the account that published a Hub subject. Country
-// and type come from publisher evidence when a source supplies it.
+// publisherOf returns who published a subject: the publisher catalog's
+// facts when a source supplied them, else the Hub account alone; nil when
+// nothing is known.
 func publisherOf(n *Node) *Publisher {
-	id, ok := n.Subject.HubID()
-	if !ok {
+	f := publisherOfNode(n)
+	if f.account == "" {
 		return nil
 	}
-	owner, _, found := strings.Cut(id, "/")
-	if !found {
-		return nil
+	p := &Publisher{Name: f.account, Account: f.account, Evidence: f.ids()}
+	if k := f.known; k != nil {
+		if name := k.Attr("name"); name != "" {
+			p.Name = name
+		}
+		p.Country = strings.ToUpper(k.Attr("country"))
+		p.Type = k.Attr("type")
 	}
-	return &Publisher{Name: owner}
+	return p
 }

@@ -117,13 +117,15 @@ func recognisedDecls(decls []licenseDecl) []licenseDecl {
 	return out
 }
 
-// restrictiveness orders licenses from the least restrictive (public domain)
+// restrictiveness orders licenses from the least restrictive (permissive)
 // to the most (proprietary); within a class a license that forbids
-// commercial use or restricts use ranks higher.
+// commercial use or restricts use ranks higher, and one that asks for
+// attribution above one that does not (public-domain dedications).
 func restrictiveness(i license.Info) int {
-	classes := []license.Class{license.PublicDomain, license.Permissive, license.WeakCopyleft,
-		license.Copyleft, license.Restricted, license.NonCommercial, license.Proprietary}
-	r := slices.Index(classes, i.Class) * 4
+	r := i.Class.Restrictiveness() * 8
+	if i.Attribution {
+		r += 4
+	}
 	if !i.Commercial {
 		r += 2
 	}
@@ -227,8 +229,33 @@ func forbidsCommercial(i license.Info) bool {
 	return i.Class == license.NonCommercial || !i.Commercial
 }
 
-// checkLicenseNoncommercial is the check of license-noncommercial.
-func checkLicenseNoncommercial(_ *Input, n *Node) []Result {
+// checkLicenseNoncommercial is the check of license-noncommercial: the
+// node's own license, then the licenses of the datasets it was trained on.
+func checkLicenseNoncommercial(in *Input, n *Node) []Result {
+	res := checkOwnNoncommercial(n)
+	if n.Subject.Kind != sources.SubjectModel || in == nil || in.Graph == nil {
+		return res
+	}
+	for _, d := range datasetsOf(in.Graph, n) {
+		if !d.Collected() {
+			continue // lineage-unresolvable reports it
+		}
+		var nc []licenseDecl
+		for _, dd := range recognisedDecls(licenseDecls(d)) {
+			if forbidsCommercial(dd.info) {
+				nc = append(nc, dd)
+			}
+		}
+		if len(nc) > 0 {
+			res = append(res, Result{Subject: d.ID, Outcome: OutcomeFail, Evidence: declIDs(nc...),
+				Message: fmt.Sprintf("%s, a training dataset of %s, is licensed under terms that do not permit commercial use: %s", ref(d), ref(n), describeDecls(nc))})
+		}
+	}
+	return res
+}
+
+// checkOwnNoncommercial checks the license n itself declares.
+func checkOwnNoncommercial(n *Node) []Result {
 	decls := licenseDecls(n)
 	if len(decls) == 0 {
 		return []Result{{Outcome: OutcomeUnknown,
@@ -295,12 +322,12 @@ func chainEdges(g *Graph, chain []string) []Edge {
 
 // conflictSeverity is the severity of a conflict with an ancestor licensed
 // under anc: medium when the ancestor's terms are only attribution or
-// share-alike (public domain, permissive or copyleft licenses), the rule's
+// share-alike (permissive or copyleft licenses), the rule's
 // default (high) when they restrict use, forbid commercial use or are
 // proprietary.
 func conflictSeverity(anc license.Info) Severity {
 	switch anc.Class {
-	case license.PublicDomain, license.Permissive, license.WeakCopyleft, license.Copyleft:
+	case license.Permissive, license.WeakCopyleft, license.Copyleft:
 		if anc.Commercial && !anc.UseRestrictions {
 			return SeverityMedium
 		}

@@ -234,7 +234,7 @@ func TestLicenseConflict(t *testing.T) {
 			own := cardLicense(ft, "mit")
 			anc := cardLicense(base, "cc-by-nc-4.0")
 			g, link := fineTuneOf(ft, base)
-			return inputFor(g), ft, []want{{Outcome: OutcomeFail, Evidence: append(ids(own, anc), link...), Says: []string{"forbids commercial use"}}}
+			return inputFor(g), ft, []want{{Outcome: OutcomeFail, Evidence: append(ids(own, anc), link...), Says: []string{"ban on commercial use"}}}
 		}},
 		{"grandparent terms through an intermediate", func() (*Input, *Node, []want) {
 			ft, mid, base := hubNode("org/q4"), hubNode("org/chat"), llama()

@@ -159,6 +159,8 @@ func TestDefinitionsRegistry(t *testing.T) {
 		"license-missing", "license-unrecognized", "license-conflict", "license-noncommercial",
 		"lineage-undeclared", "lineage-unresolvable", "lineage-cycle", "lineage-depth", "lineage-merge",
 		"pickle-weights", "remote-code", "card-missing", "datasets-undeclared",
+		"origin-jurisdiction", "origin-unknown-publisher", "origin-reupload",
+		"license-use-restrictions", "license-dataset-conflict", "license-policy-denied", "license-file-mismatch",
 	}
 	var gotIDs []string
 	seen := map[string]bool{}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/pedigree-ai/pedigree/sources"
@@ -158,10 +159,17 @@ func (e *Engine) read(ctx context.Context, s sources.Subject) *collected {
 		c.statuses = []SourceStatus{{Subject: s.ID(), State: StateSkipped, Reason: c.reason}}
 		return c
 	}
+	// Only sources that are not supplementary decide whether s was read,
+	// unless no other source serves it.
+	decides := func(src sources.Source) bool { return !sources.IsSupplementary(src) }
+	if !slices.ContainsFunc(srcs, decides) {
+		decides = func(sources.Source) bool { return true }
+	}
 	resolved := false
 	var ok, failed int
 	var reasons []string
 	for _, src := range srcs {
+		primary := decides(src)
 		select {
 		case e.sem <- struct{}{}:
 		case <-ctx.Done():
@@ -179,10 +187,14 @@ func (e *Engine) read(ctx context.Context, s sources.Subject) *collected {
 		}
 		e.log.Debug("collect", "source", src.Name(), "subject", s.ID(), "state", st.State, "reason", st.Reason)
 		if st.State == StateFailed {
-			failed++
+			if primary {
+				failed++
+			}
 			reasons = append(reasons, st.Reason)
 		} else {
-			ok++
+			if primary {
+				ok++
+			}
 			if st.State == StatePartial {
 				reasons = append(reasons, st.Reason)
 			}

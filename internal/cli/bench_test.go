@@ -22,7 +22,10 @@ func BenchmarkAssessLineage(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			srcs := all.Sources(all.Options{Licenses: licenses})
+			srcs, err := all.Sources(all.Options{Licenses: licenses})
+			if err != nil {
+				b.Fatal(err)
+			}
 			eng, err := risk.New(risk.WithSources(srcs...), risk.WithCacheSize(0))
 			if err != nil {
 				b.Fatal(err)

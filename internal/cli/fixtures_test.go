@@ -101,7 +101,11 @@ func parseCell(t *testing.T, c string) risk.Outcome {
 
 func TestFixtureVerdicts(t *testing.T) {
 	exps := readExpectations(t)
-	eng, err := risk.New(risk.WithSources(all.Sources(all.Options{Licenses: licenses})...))
+	srcs, err := all.Sources(all.Options{Licenses: licenses})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := risk.New(risk.WithSources(srcs...))
 	if err != nil {
 		t.Fatal(err)
 	}

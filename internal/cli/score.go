@@ -17,17 +17,20 @@ import (
 	"github.com/pedigree-ai/pedigree/sources"
 	"github.com/pedigree-ai/pedigree/sources/all"
 	"github.com/pedigree-ai/pedigree/sources/huggingface"
+	"github.com/pedigree-ai/pedigree/sources/knowledge"
 )
 
 // assessFlags are the flags of every command that assesses.
 type assessFlags struct {
-	policy   string
-	maxDepth int
-	hub      hubFlags
+	policy     string
+	publishers string
+	maxDepth   int
+	hub        hubFlags
 }
 
 func (f *assessFlags) register(cmd *cobra.Command) {
 	f.hub.register(cmd)
+	cmd.Flags().StringVar(&f.publishers, "publishers", "", "file of publisher facts that add to or override the built-in catalog (see docs/publishers.md)")
 	cmd.Flags().StringVar(&f.policy, "policy", "", "policy file (YAML); default: the built-in policy (see 'pedigree policy init')")
 	cmd.Flags().IntVar(&f.maxDepth, "max-depth", risk.DefaultMaxDepth, "how many links deep to walk the lineage")
 }
@@ -193,9 +196,17 @@ func (st *state) engine(af assessFlags, wrap func(huggingface.Store) (huggingfac
 			return nil, nil, err
 		}
 	}
+	cat, err := publishers(pol, af.publishers)
+	if err != nil {
+		return nil, nil, err
+	}
+	srcs, err := all.Sources(all.Options{Clock: st.env.Clock, Licenses: st.env.Licenses,
+		HubStore: h.store, HubCache: h.cache, Publishers: cat})
+	if err != nil {
+		return nil, nil, runtimeErr(err)
+	}
 	opts := []risk.Option{
-		risk.WithSources(all.Sources(all.Options{Clock: st.env.Clock, Licenses: st.env.Licenses,
-			HubStore: h.store, HubCache: h.cache})...),
+		risk.WithSources(srcs...),
 		risk.WithPolicy(pol),
 		risk.WithClock(st.env.Clock),
 		risk.WithMaxDepth(af.maxDepth),
@@ -206,6 +217,27 @@ func (st *state) engine(af assessFlags, wrap func(huggingface.Store) (huggingfac
 		return nil, nil, runtimeErr(err)
 	}
 	return eng, pol, nil
+}
+
+// publishers builds the publisher catalog: the built-in one, then the
+// policy's publishers file, then the --publishers file, later entries
+// overriding earlier ones for the same accounts.
+func publishers(pol *risk.Policy, flagFile string) (*knowledge.Catalog, error) {
+	cat, err := knowledge.Default()
+	if err != nil {
+		return nil, runtimeErr(err)
+	}
+	for _, f := range []struct{ path, from string }{{pol.PublishersPath(), "the policy's publishers"}, {flagFile, "--publishers"}} {
+		if f.path == "" {
+			continue
+		}
+		over, err := knowledge.Load(f.path)
+		if err != nil {
+			return nil, usageErr("%s: %v", f.from, err)
+		}
+		cat = cat.Merge(over)
+	}
+	return cat, nil
 }
 
 func ruleIDs() []string {

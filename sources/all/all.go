@@ -8,6 +8,7 @@ import (
 
 	"github.com/pedigree-ai/pedigree/sources"
 	"github.com/pedigree-ai/pedigree/sources/huggingface"
+	"github.com/pedigree-ai/pedigree/sources/knowledge"
 	"github.com/pedigree-ai/pedigree/sources/licensetext"
 	"github.com/pedigree-ai/pedigree/sources/local"
 )
@@ -27,11 +28,16 @@ type Options struct {
 	// HubCache is the local Hugging Face cache the Hub source reads
 	// downloaded repositories from; nil for none.
 	HubCache *local.HubCache
+	// Publishers is the publisher catalog of the knowledge source; nil
+	// means the built-in one ([knowledge.Default]).
+	Publishers *knowledge.Catalog
 }
 
 // Sources returns the default sources, in the order the engine should ask
-// them: local folders, then the Hugging Face Hub.
-func Sources(opts Options) []sources.Source {
+// them: local folders, the Hugging Face Hub, then the publisher catalog.
+// It fails only when the built-in publisher catalog does not parse, which
+// its own tests rule out.
+func Sources(opts Options) ([]sources.Source, error) {
 	lic := opts.Licenses
 	if lic == nil {
 		lic = licensetext.New()
@@ -48,5 +54,16 @@ func Sources(opts Options) []sources.Source {
 	if opts.HubCache != nil {
 		hopts = append(hopts, huggingface.WithHubCache(opts.HubCache))
 	}
-	return []sources.Source{local.New(lopts...), huggingface.New(hopts...)}
+	cat := opts.Publishers
+	if cat == nil {
+		var err error
+		if cat, err = knowledge.Default(); err != nil {
+			return nil, err
+		}
+	}
+	var kopts []knowledge.Option
+	if opts.Clock != nil {
+		kopts = append(kopts, knowledge.WithClock(opts.Clock))
+	}
+	return []sources.Source{local.New(lopts...), huggingface.New(hopts...), knowledge.New(cat, kopts...)}, nil
 }
