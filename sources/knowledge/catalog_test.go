@@ -457,7 +457,7 @@ func TestValidCountry(t *testing.T) {
 	t.Parallel()
 	for code, want := range map[string]bool{
 		"US": true, "CN": true, "GB": true, "AE": true, "ZW": true, "AD": true,
-		"UK": false, "us": false, "EU": false, "XK": false, "": false, "USA": false, "D": false, "S ": false,
+		"UK": false, "us": false, "EU": false, "XK": true, "": false, "USA": false, "D": false, "S ": false,
 	} {
 		if got := validCountry(code); got != want {
 			t.Errorf("validCountry(%q) = %v, want %v", code, got, want)
