@@ -58,10 +58,10 @@ func Example() {
 	// Output:
 	// hf:acme/support-bot collected
 	// hf:meta-llama/Llama-2-7b-hf skipped
-	// score: 67.15 high
+	// score: 63.67 high
 	// +17.50 license-conflict unknown
-	// +14.44 origin-jurisdiction unknown
-	// +11.91 origin-jurisdiction unknown
+	// +14.44 origin-reupload unknown
+	// +11.91 origin-reupload unknown
 }
 
 // Stream a catalog through AssessAll: reports arrive in catalog order.
