@@ -32,7 +32,9 @@ const (
 	KindLicense EvidenceKind = "license"
 	// KindBaseModel is one declared or evidenced base model. Value is the
 	// reference as written. Attrs["declared_in"] is card, adapter_config,
-	// config, merge_config or tag; Attrs["relation"] the relation it implies.
+	// config, merge_config, tag, gguf or card_text (prose of the card such as
+	// "fine-tuned from X": Attrs["text"] quotes the sentence and
+	// Attrs["line"] gives its line); Attrs["relation"] the relation it implies.
 	KindBaseModel EvidenceKind = "base_model"
 	// KindDataset is a declared training dataset. Value is its id.
 	KindDataset EvidenceKind = "dataset"
@@ -55,6 +57,19 @@ const (
 	// KindRemoteCode is a reason loading the subject runs custom code. Value
 	// is the class reference or file; Attrs["declared_in"] where it was seen.
 	KindRemoteCode EvidenceKind = "remote_code"
+	// KindSafetyMarker is a sign that the subject's safety training was
+	// removed or bypassed (abliterated, uncensored, refusal-removed, ...).
+	// Value is the marker term as found; Attrs["field"] says where (name,
+	// tag, dataset, card), Attrs["text"] quotes the name, tag, dataset id or
+	// card sentence, and Attrs["line"] is the card line for card text.
+	KindSafetyMarker EvidenceKind = "safety_marker"
+	// KindFingerprint says the subject's configuration matches the
+	// architecture of a known base model family. Value is the base's Hub id
+	// (the first candidate); Attrs["candidates"] lists every base the
+	// fingerprint matches (comma-separated), Attrs["family"] names the family
+	// and Attrs["fields"] the configuration fields that matched
+	// (field=value, comma-separated).
+	KindFingerprint EvidenceKind = "fingerprint"
 	// KindFileError is a file of the subject that could not be read or
 	// parsed. Value is the file's path; Attrs["part"] is what it is (card,
 	// config, adapter_config, merge_config, license), Attrs["line"] the line

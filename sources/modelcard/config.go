@@ -3,6 +3,7 @@ package modelcard
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,6 +34,55 @@ type Config struct {
 	Quantization *Quantization
 	// TorchDtype is torch_dtype (or dtype): float16, bfloat16, ...
 	TorchDtype string
+
+	// The architecture dimensions below are read from the top level of the
+	// file and, for a dimension the top level does not give, from the
+	// text_config object of a multimodal configuration. Each has alternate
+	// key names, tried in the order listed, for architectures that spell it
+	// differently. A value of the wrong JSON type (a string, a boolean, a
+	// fraction where a count is wanted) or out of range is ignored, so that
+	// an absent or unusable value always reads as zero (or nil).
+
+	// HiddenSize is hidden_size (n_embd, n_embed, d_model, dim).
+	HiddenSize int
+	// NumHiddenLayers is num_hidden_layers (n_layer, n_layers, num_layers).
+	NumHiddenLayers int
+	// NumAttentionHeads is num_attention_heads (n_head, n_heads, num_heads).
+	NumAttentionHeads int
+	// NumKeyValueHeads is num_key_value_heads (num_kv_heads, n_head_kv,
+	// n_kv_heads, multi_query_group_num); zero when the file gives none,
+	// which for most architectures means one per attention head.
+	NumKeyValueHeads int
+	// IntermediateSize is the width of the feed-forward layer:
+	// intermediate_size (n_inner, d_ff, ffn_hidden_size, ffn_dim,
+	// hidden_dim). hidden_dim is read here and not as the hidden size
+	// because the configurations that use it (DistilBERT, Mistral's
+	// params.json) give the model width as dim and the feed-forward width as
+	// hidden_dim.
+	IntermediateSize int
+	// VocabSize is vocab_size (padded_vocab_size).
+	VocabSize int
+	// MaxPositionEmbeddings is max_position_embeddings (n_positions, n_ctx).
+	MaxPositionEmbeddings int
+	// RopeTheta is the rotary embedding base: rope_theta (rotary_emb_base,
+	// or rope_parameters.rope_theta of newer files); zero when absent.
+	RopeTheta float64
+	// RopeScalingType is rope_scaling.rope_type, or rope_scaling.type in
+	// older files (llama3, yarn, linear, dynamic, longrope, ...), or the
+	// rope_type of rope_parameters when it is not "default"; "" when the
+	// positions are not scaled.
+	RopeScalingType string
+	// HeadDim is head_dim, zero when the file gives none.
+	HeadDim int
+	// SlidingWindow is sliding_window, zero when absent or null.
+	SlidingWindow int
+	// TieWordEmbeddings is tie_word_embeddings; nil when absent.
+	TieWordEmbeddings *bool
+	// BosTokenID is bos_token_id; nil when absent.
+	BosTokenID *int
+	// EosTokenID is eos_token_id, or the first id when it is a list; nil
+	// when absent.
+	EosTokenID *int
 }
 
 // AutoMapEntry is one class of a config's auto_map.
@@ -76,6 +126,7 @@ func ParseConfig(data []byte) (*Config, error) {
 	}
 	c.AutoMap = autoMap(top["auto_map"])
 	c.Quantization = quantization(top["quantization_config"], top["quantization"])
+	readDimensions(c, top)
 	return c, nil
 }
 
@@ -308,4 +359,164 @@ func describe(raw json.RawMessage) string {
 		return "null"
 	}
 	return "number"
+}
+
+// readDimensions fills the architecture dimensions of c from the fields of
+// a config.json, falling back to its text_config object.
+func readDimensions(c *Config, top map[string]json.RawMessage) {
+	var text map[string]json.RawMessage
+	if raw := top["text_config"]; len(raw) > 0 && json.Unmarshal(raw, &text) != nil {
+		text = nil
+	}
+	levels := []map[string]json.RawMessage{top, text}
+	count := func(keys []string) int {
+		for _, m := range levels {
+			for _, k := range keys {
+				if n, ok := jsonCount(m[k]); ok {
+					return n
+				}
+			}
+		}
+		return 0
+	}
+	// Key names, canonical first.
+	c.HiddenSize = count([]string{"hidden_size", "n_embd", "n_embed", "d_model", "dim"})
+	c.NumHiddenLayers = count([]string{"num_hidden_layers", "n_layer", "n_layers", "num_layers"})
+	c.NumAttentionHeads = count([]string{"num_attention_heads", "n_head", "n_heads", "num_heads"})
+	c.NumKeyValueHeads = count([]string{"num_key_value_heads", "num_kv_heads", "n_head_kv", "n_kv_heads", "multi_query_group_num"})
+	c.IntermediateSize = count([]string{"intermediate_size", "n_inner", "d_ff", "ffn_hidden_size", "ffn_dim", "hidden_dim"})
+	c.VocabSize = count([]string{"vocab_size", "padded_vocab_size"})
+	c.MaxPositionEmbeddings = count([]string{"max_position_embeddings", "n_positions", "n_ctx"})
+	c.HeadDim = count([]string{"head_dim"})
+	c.SlidingWindow = count([]string{"sliding_window"})
+
+	for _, m := range levels {
+		if c.RopeTheta == 0 {
+			for _, k := range []string{"rope_theta", "rotary_emb_base"} {
+				if f, ok := jsonPositive(m[k]); ok {
+					c.RopeTheta = f
+					break
+				}
+			}
+		}
+		if c.RopeScalingType == "" {
+			c.RopeScalingType = ropeScalingType(m["rope_scaling"])
+		}
+		params := jsonFields(m["rope_parameters"])
+		if c.RopeTheta == 0 {
+			if f, ok := jsonPositive(params["rope_theta"]); ok {
+				c.RopeTheta = f
+			}
+		}
+		if c.RopeScalingType == "" {
+			if t := jsonText(params["rope_type"]); t != "default" {
+				c.RopeScalingType = t
+			}
+		}
+		if c.TieWordEmbeddings == nil {
+			c.TieWordEmbeddings = jsonBool(m["tie_word_embeddings"])
+		}
+		if c.BosTokenID == nil {
+			c.BosTokenID = jsonTokenID(m["bos_token_id"])
+		}
+		if c.EosTokenID == nil {
+			c.EosTokenID = jsonTokenID(m["eos_token_id"])
+		}
+	}
+}
+
+// ropeScalingType returns the rope_type (or, in older files, type) of a
+// rope_scaling object, "" for null or anything else.
+func ropeScalingType(raw json.RawMessage) string {
+	m := jsonFields(raw)
+	if t := jsonText(m["rope_type"]); t != "" {
+		return t
+	}
+	return jsonText(m["type"])
+}
+
+// jsonFields decodes a JSON object into its raw fields; nil for anything
+// else.
+func jsonFields(raw json.RawMessage) map[string]json.RawMessage {
+	var m map[string]json.RawMessage
+	if len(raw) == 0 || json.Unmarshal(raw, &m) != nil {
+		return nil
+	}
+	return m
+}
+
+// jsonText returns the trimmed value of a JSON string, "" for anything
+// else (numbers included).
+func jsonText(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '"' {
+		return ""
+	}
+	return jsonString(raw)
+}
+
+// jsonNumber returns the value of a JSON number; false for anything else,
+// numeric strings included.
+func jsonNumber(raw json.RawMessage) (float64, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(string(raw), 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return 0, false
+	}
+	return f, true
+}
+
+// jsonCount returns a JSON number that is a whole number from 1 to 2^31-1;
+// false for anything else.
+func jsonCount(raw json.RawMessage) (int, bool) {
+	f, ok := jsonNumber(raw)
+	if !ok || f < 1 || f > math.MaxInt32 || f != math.Trunc(f) {
+		return 0, false
+	}
+	return int(f), true
+}
+
+// jsonPositive returns a JSON number greater than zero; false for anything
+// else.
+func jsonPositive(raw json.RawMessage) (float64, bool) {
+	f, ok := jsonNumber(raw)
+	if !ok || f <= 0 {
+		return 0, false
+	}
+	return f, true
+}
+
+// jsonBool returns a JSON boolean, nil for anything else.
+func jsonBool(raw json.RawMessage) *bool {
+	var b bool
+	switch string(bytes.TrimSpace(raw)) {
+	case "true":
+		b = true
+	case "false":
+	default:
+		return nil
+	}
+	return &b
+}
+
+// jsonTokenID returns a token id: a whole JSON number from 0 to 2^31-1, or
+// the first element of a list of them. nil for anything else.
+func jsonTokenID(raw json.RawMessage) *int {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) > 0 && raw[0] == '[' {
+		var items []json.RawMessage
+		if json.Unmarshal(raw, &items) != nil || len(items) == 0 {
+			return nil
+		}
+		raw = items[0]
+	}
+	f, ok := jsonNumber(raw)
+	if !ok || f < 0 || f > math.MaxInt32 || f != math.Trunc(f) {
+		return nil
+	}
+	id := int(f)
+	return &id
 }

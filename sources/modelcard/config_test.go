@@ -142,3 +142,94 @@ func TestParseMergeConfig(t *testing.T) {
 		t.Errorf("ParseMergeConfig(bad YAML) error = %#v, want a *SyntaxError with a line", err)
 	}
 }
+
+func TestParseConfigDimensions(t *testing.T) {
+	t.Parallel()
+	yes, no := true, false
+	id := func(n int) *int { return &n }
+	tests := []struct {
+		name string
+		in   string
+		want *Config
+	}{
+		{
+			name: "llama 3.1",
+			in: `{"model_type": "llama", "hidden_size": 4096, "num_hidden_layers": 32, "num_attention_heads": 32,
+"num_key_value_heads": 8, "intermediate_size": 14336, "vocab_size": 128256, "max_position_embeddings": 131072,
+"rope_theta": 500000.0, "rope_scaling": {"factor": 8.0, "rope_type": "llama3"}, "tie_word_embeddings": false,
+"bos_token_id": 128000, "eos_token_id": [128001, 128008, 128009], "head_dim": 128, "sliding_window": null}`,
+			want: &Config{ModelType: "llama", HiddenSize: 4096, NumHiddenLayers: 32, NumAttentionHeads: 32,
+				NumKeyValueHeads: 8, IntermediateSize: 14336, VocabSize: 128256, MaxPositionEmbeddings: 131072,
+				RopeTheta: 500000, RopeScalingType: "llama3", TieWordEmbeddings: &no, BosTokenID: id(128000),
+				EosTokenID: id(128001), HeadDim: 128},
+		},
+		{
+			name: "gpt-2 names",
+			in:   `{"model_type": "gpt2", "n_embd": 768, "n_layer": 12, "n_head": 12, "n_inner": null, "n_positions": 1024, "n_ctx": 2048, "vocab_size": 50257, "bos_token_id": 50256, "eos_token_id": 50256}`,
+			want: &Config{ModelType: "gpt2", HiddenSize: 768, NumHiddenLayers: 12, NumAttentionHeads: 12,
+				MaxPositionEmbeddings: 1024, VocabSize: 50257, BosTokenID: id(50256), EosTokenID: id(50256)},
+		},
+		{
+			name: "t5 names",
+			in:   `{"model_type": "t5", "d_model": 512, "num_layers": 6, "num_heads": 8, "d_ff": 2048, "vocab_size": 32128, "eos_token_id": 1}`,
+			want: &Config{ModelType: "t5", HiddenSize: 512, NumHiddenLayers: 6, NumAttentionHeads: 8, IntermediateSize: 2048, VocabSize: 32128, EosTokenID: id(1)},
+		},
+		{
+			name: "distilbert dim and hidden_dim",
+			in:   `{"dim": 768, "hidden_dim": 3072, "n_layers": 6, "n_heads": 12, "vocab_size": 30522}`,
+			want: &Config{HiddenSize: 768, IntermediateSize: 3072, NumHiddenLayers: 6, NumAttentionHeads: 12, VocabSize: 30522},
+		},
+		{
+			name: "gpt-neox rotary base, falcon kv heads, old rope_scaling type",
+			in:   `{"hidden_size": 4544, "num_kv_heads": 1, "rotary_emb_base": 10000, "rope_scaling": {"type": "yarn", "factor": 4}, "sliding_window": 4096}`,
+			want: &Config{HiddenSize: 4544, NumKeyValueHeads: 1, RopeTheta: 10000, RopeScalingType: "yarn", SlidingWindow: 4096},
+		},
+		{
+			name: "multimodal text_config fallback",
+			in: `{"model_type": "llava", "vocab_size": 32064, "tie_word_embeddings": true,
+"text_config": {"hidden_size": 4096, "num_hidden_layers": 32, "vocab_size": 32000, "rope_theta": 1e6, "tie_word_embeddings": false,
+ "rope_scaling": {"rope_type": "linear"}, "bos_token_id": 1, "eos_token_id": [2]}}`,
+			want: &Config{ModelType: "llava", VocabSize: 32064, HiddenSize: 4096, NumHiddenLayers: 32, RopeTheta: 1000000,
+				TieWordEmbeddings: &yes, RopeScalingType: "linear", BosTokenID: id(1), EosTokenID: id(2)},
+		},
+		{
+			name: "rope_parameters of newer files",
+			in:   `{"rope_parameters": {"rope_theta": 1000000.0, "rope_type": "default"}}`,
+			want: &Config{RopeTheta: 1000000},
+		},
+		{
+			name: "rope_parameters with scaling",
+			in:   `{"rope_parameters": {"rope_theta": 10000, "rope_type": "yarn"}}`,
+			want: &Config{RopeTheta: 10000, RopeScalingType: "yarn"},
+		},
+		{
+			name: "wrong types and ranges ignored",
+			in: `{"hidden_size": "4096", "num_hidden_layers": 32.5, "num_attention_heads": -1, "num_key_value_heads": 0,
+"intermediate_size": true, "vocab_size": 1e12, "max_position_embeddings": [4096], "rope_theta": NaN, "rope_scaling": "llama3",
+"tie_word_embeddings": "false", "bos_token_id": -1, "eos_token_id": [], "head_dim": null, "text_config": [1]}`,
+			want: &Config{},
+		},
+		{
+			name: "canonical name wins over the alternate, top level over text_config",
+			in:   `{"hidden_size": 64, "n_embd": 32, "text_config": {"hidden_size": 16, "n_layer": 3}}`,
+			want: &Config{HiddenSize: 64, NumHiddenLayers: 3},
+		},
+		{
+			name: "token id zero is present",
+			in:   `{"bos_token_id": 0, "eos_token_id": 0.0}`,
+			want: &Config{BosTokenID: id(0), EosTokenID: id(0)},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParseConfig([]byte(tc.in))
+			if err != nil {
+				t.Fatalf("ParseConfig: %v", err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("ParseConfig (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -46,6 +46,12 @@ type Input struct {
 	// adapter_config.json or mergekit configuration listed there decides
 	// the relation even when the file itself could not be read.
 	Files []string
+	// Fingerprints is the table of known base-model architectures
+	// ([Fingerprints]); nil matches none. A configuration that matches one
+	// family, of a subject that declares and names no base, gets a
+	// fingerprint evidence and an undeclared derived_from edge to the
+	// family's base.
+	Fingerprints []Fingerprint
 	// Quantized lists what the caller saw among the subject's files that
 	// marks quantized weights ("gguf", "gptq", ...; see [QuantizedName]).
 	Quantized []string
@@ -106,7 +112,144 @@ func Emit(in Input) ([]sources.Evidence, []sources.Edge) {
 		}
 		e.base(c.NameOrPath, "config", rel, inf, in.ConfigOrigin, "")
 	}
+	if c := in.Card; c != nil && !in.CardMetadataOnly {
+		e.prose(c)
+	}
+	e.safety()
+	e.fingerprint()
 	return e.ev, e.edges
+}
+
+// prose records the bases the card's text names, as evidence and, when
+// they resolve, as undeclared edges: the text is written by a person but
+// is not the card's metadata.
+func (e *emitter) prose(c *Card) {
+	o := e.in.CardOrigin
+	for _, pb := range ProseBases(c) {
+		if e.self(pb.Ref) {
+			continue
+		}
+		id := e.add(sources.KindBaseModel, pb.Ref, sources.Attrs("declared_in", "card_text", "relation", string(pb.Relation),
+			"line", itoa(pb.Line), "text", pb.Text), o)
+		if to, ok := e.resolve(pb.Ref); ok {
+			e.link(to, pb.Relation, false, o, id)
+		}
+	}
+}
+
+// safety records markers of removed safety training in the subject's
+// names, tags, declared datasets and card text.
+func (e *emitter) safety() {
+	var markers []SafetyMarker
+	o := e.in.CardOrigin
+	for _, n := range e.in.Names {
+		markers = append(markers, SafetyMarkersInName("name", n)...)
+	}
+	if c := e.in.Card; c != nil {
+		for _, t := range c.Tags {
+			markers = append(markers, SafetyMarkersInName("tag", t)...)
+		}
+		for _, d := range c.Datasets {
+			markers = append(markers, SafetyMarkersInName("dataset", d)...)
+		}
+		if !e.in.CardMetadataOnly {
+			markers = append(markers, SafetyMarkersInCard(c)...)
+		}
+	}
+	// One marker per term and field: the same word in the repository id
+	// and in its bare name is one fact.
+	seen := map[[2]string]bool{}
+	for _, m := range markers {
+		k := [2]string{m.Term, m.Field}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		e.add(sources.KindSafetyMarker, m.Term, sources.Attrs("field", m.Field, "text", m.Text, "line", itoa(m.Line)), o)
+	}
+}
+
+// fingerprint matches the configuration against known base architectures
+// when nothing names a base.
+func (e *emitter) fingerprint() {
+	c := e.in.Config
+	if c == nil || len(e.in.Fingerprints) == 0 {
+		return
+	}
+	for _, ev := range e.ev {
+		if ev.Kind == sources.KindBaseModel {
+			return
+		}
+	}
+	matches := MatchFingerprint(e.in.Fingerprints, c)
+	if len(matches) == 0 {
+		return
+	}
+	var candidates []string
+	for _, m := range matches {
+		candidates = append(candidates, m.Bases...)
+	}
+	candidates = dedupe(candidates)
+	for _, cand := range candidates {
+		if e.self(cand) || sameOwner(e.in.Subject, cand) {
+			return // the publisher's own model of that architecture
+		}
+	}
+	first := matches[0]
+	if e.claims(first.Family) {
+		return // the subject's own name says what it is
+	}
+	id := e.add(sources.KindFingerprint, first.Bases[0], sources.Attrs("family", first.Family,
+		"candidates", strings.Join(candidates, ","), "fields", strings.Join(first.Fields, ",")), e.in.ConfigOrigin)
+	// Link when the match is one family, or families of one publisher
+	// (Qwen2-7B and Qwen2.5-7B share their dimensions): the base's owner,
+	// and with it the license and origin inherited, is then certain even
+	// if the exact release is not.
+	owner := func(id string) string { o, _, _ := strings.Cut(id, "/"); return strings.ToLower(o) }
+	for _, cand := range candidates {
+		if owner(cand) != owner(first.Bases[0]) {
+			return
+		}
+	}
+	if to, ok := e.resolve(first.Bases[0]); ok {
+		e.link(to, sources.RelDerivedFrom, false, e.in.ConfigOrigin, id)
+	}
+}
+
+// claims reports whether one of the subject's names contains the family's
+// name, ignoring case and separators: a folder named llama-2-7b-base whose
+// configuration is Llama-2-7B's says so itself.
+func (e *emitter) claims(family string) bool {
+	want := squash(family)
+	for _, n := range e.in.Names {
+		if want != "" && strings.Contains(squash(n), want) {
+			return true
+		}
+	}
+	return false
+}
+
+// squash lower-cases s and drops everything but letters and digits.
+func squash(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// sameOwner reports whether the Hub subject s and the Hub id ref have the
+// same owner.
+func sameOwner(s sources.Subject, ref string) bool {
+	id, ok := s.HubID()
+	if !ok {
+		return false
+	}
+	owner, _, _ := strings.Cut(id, "/")
+	refOwner, _, found := strings.Cut(ref, "/")
+	return found && strings.EqualFold(owner, refOwner)
 }
 
 // facts gathers what InferRelation needs from the input.
