@@ -30,6 +30,14 @@ type repoInfo struct {
 	Siblings     []sibling       `json:"siblings"`
 	Config       json.RawMessage `json:"config"`
 	AuthorData   *authorData     `json:"authorData"`
+	GGUF         *ggufInfo       `json:"gguf"`
+}
+
+// ggufInfo is the Hub's summary of a repository's GGUF files.
+type ggufInfo struct {
+	Architecture  string `json:"architecture"`
+	ContextLength *int64 `json:"context_length"`
+	Total         *int64 `json:"total"`
 }
 
 // sibling is one file of a repository as the repository info lists it.

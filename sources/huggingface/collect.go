@@ -35,6 +35,9 @@ func (s *Source) Collect(ctx context.Context, subj sources.Subject) (*sources.Ob
 	if !ok || !sources.ValidHubID(id) || (subj.Kind != sources.SubjectModel && subj.Kind != sources.SubjectDataset) {
 		return nil, sources.Errorf(Name, subj, "collect", fmt.Errorf("%w: not a Hugging Face model or dataset", sources.ErrUnsupported))
 	}
+	if s.fpErr != nil {
+		return nil, sources.Errorf(Name, subj, "collect", s.fpErr)
+	}
 	c := &collector{src: s, subj: subj, sid: subj.ID(), id: id, canon: id, rev: subj.Revision,
 		now: s.clock().UTC(), ids: map[string]bool{}}
 	if s.store == nil {
@@ -205,6 +208,16 @@ func (c *collector) repo(info *repoInfo, o sources.Origin) {
 			c.add(sources.KindTag, t, sources.Attrs("declared_in", "hub"), o)
 		}
 	}
+	if g := info.GGUF; g != nil {
+		config := func(name, value string) {
+			if value != "" {
+				c.add(sources.KindConfig, value, sources.Attrs("field", name, "declared_in", "gguf"), o)
+			}
+		}
+		config("gguf.architecture", g.Architecture)
+		config("gguf.context_length", formatInt(g.ContextLength))
+		config("gguf.parameters", formatInt(g.Total))
+	}
 }
 
 // resolved settles the commit the revision resolved to: the evidence is
@@ -316,6 +329,9 @@ func (c *collector) tree(entries []treeEntry, o sources.Origin) []string {
 		}
 		if e.LastCommit != nil && e.LastCommit.ID != "" {
 			a["last_commit"] = e.LastCommit.ID
+			if e.LastCommit.Date != "" {
+				a["last_commit_date"] = e.LastCommit.Date
+			}
 		}
 		c.add(sources.KindFile, e.Path, a, o)
 		if sec := e.Security; sec != nil {
@@ -434,7 +450,8 @@ func (c *collector) metadata(ctx context.Context, info *repoInfo, infoO sources.
 	if name == "" {
 		name = owner
 	}
-	in := modelcard.Input{Subject: c.subj, Names: []string{c.id, c.canon, name}, Resolve: resolveHub}
+	in := modelcard.Input{Subject: c.subj, Names: []string{c.id, c.canon, name}, Resolve: resolveHub,
+		Fingerprints: c.src.fingerprints}
 	has := func(file string) bool {
 		return listed == nil || slices.ContainsFunc(listed, func(n string) bool { return strings.EqualFold(n, file) })
 	}
@@ -545,15 +562,24 @@ func (c *collector) revOrMain() string {
 	return c.requested()
 }
 
-// quantized returns what marks a repository's weights as quantized: GGUF
-// files, or a name such as "-GPTQ".
+// quantized returns what marks a repository's weights as quantized: only
+// GGUF weight files, or a name such as "-GPTQ".
 func quantized(id string, files []string) []string {
 	var out []string
+	gguf, other := false, false
 	for _, f := range files {
-		if modelcard.QuantizedName(path.Base(f)) == "gguf" && strings.HasSuffix(strings.ToLower(f), ".gguf") {
-			out = append(out, "gguf")
-			break
+		d := local.DetectFormat(f, nil, 0)
+		switch {
+		case d.Format == local.FormatGGUF:
+			gguf = true
+		case local.FileRole(f, d.Format) == "weights":
+			other = true
 		}
+	}
+	// A repository shipping GGUF files next to full-precision weights
+	// (google/gemma-7b-it does) is not a quantization of another model.
+	if gguf && !other {
+		out = append(out, "gguf")
 	}
 	if q := modelcard.QuantizedName(path.Base(id)); q != "" {
 		out = append(out, "name:"+q)

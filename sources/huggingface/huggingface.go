@@ -37,6 +37,7 @@ import (
 	"github.com/pedigree-ai/pedigree/sources"
 	"github.com/pedigree-ai/pedigree/sources/licensetext"
 	"github.com/pedigree-ai/pedigree/sources/local"
+	"github.com/pedigree-ai/pedigree/sources/modelcard"
 )
 
 // Name is the source's name in origins and statuses.
@@ -156,12 +157,16 @@ func resolveLink(base, ref string) string {
 
 // Source reads Hub models and datasets. It is safe for concurrent use.
 type Source struct {
-	store       Store
-	cache       *local.HubCache
-	classifier  *licensetext.Classifier
-	clock       func() time.Time
-	maxFileSize int64
-	maxCommits  int
+	store      Store
+	cache      *local.HubCache
+	classifier *licensetext.Classifier
+	clock      func() time.Time
+	// fingerprints are the known base architectures; fpErr is set when
+	// the embedded table does not parse, which its tests rule out.
+	fingerprints []modelcard.Fingerprint
+	fpErr        error
+	maxFileSize  int64
+	maxCommits   int
 }
 
 // Option configures a Source.
@@ -226,6 +231,7 @@ func New(opts ...Option) *Source {
 	if s.classifier == nil {
 		s.classifier = licensetext.New()
 	}
+	s.fingerprints, s.fpErr = modelcard.Fingerprints()
 	return s
 }
 

@@ -27,10 +27,14 @@ const (
 
 // Source reads model folders on disk. It is safe for concurrent use.
 type Source struct {
-	classifier  *licensetext.Classifier
-	clock       func() time.Time
-	maxFiles    int
-	maxFileSize int64
+	classifier *licensetext.Classifier
+	clock      func() time.Time
+	// fingerprints are the known base architectures; fpErr is set when
+	// the embedded table does not parse, which its tests rule out.
+	fingerprints []modelcard.Fingerprint
+	fpErr        error
+	maxFiles     int
+	maxFileSize  int64
 }
 
 // Option configures a Source.
@@ -89,6 +93,7 @@ func New(opts ...Option) *Source {
 	if s.classifier == nil {
 		s.classifier = licensetext.New()
 	}
+	s.fingerprints, s.fpErr = modelcard.Fingerprints()
 	return s
 }
 
@@ -111,6 +116,9 @@ func (s *Source) Collect(ctx context.Context, subj sources.Subject) (*sources.Ob
 	}
 	if subj.Path == "" {
 		return fail(fmt.Errorf("%w: not a local folder subject; give a folder path", sources.ErrUnsupported))
+	}
+	if s.fpErr != nil {
+		return fail(s.fpErr)
 	}
 	root := filepath.Clean(subj.Path)
 	info, err := os.Stat(root)
@@ -252,7 +260,8 @@ func (c *collector) readWhole(f file) ([]byte, error) {
 // readMetadata reads the card, the configs and the license file and emits
 // their evidence and edges.
 func (c *collector) readMetadata() {
-	in := modelcard.Input{Subject: c.subj, Names: []string{filepath.Base(c.root)}, Resolve: c.resolve}
+	in := modelcard.Input{Subject: c.subj, Names: []string{filepath.Base(c.root)}, Resolve: c.resolve,
+		Fingerprints: c.src.fingerprints}
 	fileError := func(f file, part string, err error, digest string) {
 		c.add(modelcard.FileError(c.sid, f.rel, part, err, c.origin(f.abs, digest)))
 	}
@@ -331,11 +340,21 @@ var metadataNames = append([]string{modelcard.CardFile, modelcard.ConfigFile, mo
 // "-AWQ" folder).
 func (c *collector) quantized() []string {
 	var out []string
+	gguf, other := false, false
 	for _, e := range c.ev {
-		if e.Kind == sources.KindFile && e.Attr("format") == FormatGGUF {
-			out = append(out, FormatGGUF)
-			break
+		if e.Kind != sources.KindFile || e.Attr("role") != "weights" {
+			continue
 		}
+		if e.Attr("format") == FormatGGUF {
+			gguf = true
+		} else {
+			other = true
+		}
+	}
+	// GGUF files next to full-precision weights do not make the folder a
+	// quantization of another model.
+	if gguf && !other {
+		out = append(out, FormatGGUF)
 	}
 	if q := modelcard.QuantizedName(filepath.Base(c.root)); q != "" {
 		out = append(out, "name:"+q)

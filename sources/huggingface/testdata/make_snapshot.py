@@ -34,7 +34,7 @@ APACHE = """                                 Apache License
    TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION
 """
 
-def model(mid, files, card, config=None, extra=None, scans=None, gated=False, author_type="org", commits=2, card_data=None):
+def model(mid, files, card, config=None, extra=None, scans=None, gated=False, author_type="org", commits=2, card_data=None, swap=None):
     rev = sha(mid)
     owner = mid.split("/")[0]
     raw = dict(files)
@@ -60,6 +60,8 @@ def model(mid, files, card, config=None, extra=None, scans=None, gated=False, au
         body = raw[n]
         e = {"type": "file", "path": n, "oid": sha(n + body), "size": len(body.encode()),
              "lastCommit": {"id": rev, "title": "Upload " + n, "date": "2024-05-01T10:00:00.000Z"}}
+        if swap and n in swap["files"]:
+            e["lastCommit"] = {"id": rev, "title": swap["title"], "date": swap["date"]}
         if n.endswith((".safetensors", ".gguf", ".bin")):
             e["lfs"] = {"oid": hashlib.sha256(body.encode()).hexdigest(), "size": len(body.encode()), "pointerSize": 134}
             st = (scans or {}).get(n, "safe")
@@ -73,6 +75,9 @@ def model(mid, files, card, config=None, extra=None, scans=None, gated=False, au
     write(f"api/models/{mid}/tree/{rev}.json", tree)
     hist = [{"id": rev, "title": "Upload model", "message": "", "date": "2024-05-01T10:00:00.000Z",
              "authors": [{"user": owner + "-bot"}]}]
+    if swap:
+        hist = [{"id": rev, "title": swap["title"], "message": "", "date": swap["date"], "authors": [{"user": swap["author"]}]},
+                {"id": sha(mid + "first"), "title": "Upload model", "message": "", "date": "2024-01-10T09:00:00.000Z", "authors": [{"user": owner}]}]
     for i in range(1, commits):
         hist.append({"id": sha(mid + str(i)), "title": "Initial commit", "message": "",
                      "date": "2024-01-02T03:04:05.000Z", "authors": [{"user": owner}]})
@@ -114,6 +119,11 @@ write("api/datasets/acme/chat-data.json", {
     "siblings": [{"rfilename": "README.md"}, {"rfilename": "data/train.parquet"}]})
 write(f"datasets/acme/chat-data/resolve/{drev}/README.md",
       "---\nlicense: cc-by-4.0\nsource_datasets:\n- original\n---\n# Chat data\n")
+
+# A user's repository whose weights another account replaced months after release.
+model("someone/swapped-weights", {"model.safetensors": "replaced-weights"},
+      "---\nlicense: apache-2.0\nbase_model: acme/base-7b\n---\n# Swapped\n", author_type="user",
+      swap={"files": ["model.safetensors"], "title": "Update model.safetensors", "date": "2024-09-02T12:00:00.000Z", "author": "intruder"})
 
 # A repository that moved: the Hub answers for its new id.
 model("acme/renamed-model", {"model.safetensors": "w"}, "---\nlicense: mit\n---\n# Renamed\n")
