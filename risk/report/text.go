@@ -37,7 +37,7 @@ func WriteText(w io.Writer, r *risk.Report, opts TextOptions) error {
 	}
 
 	tw.printf("\nLineage\n")
-	writeTree(tw, r)
+	writeTree(tw, r, "  ", func(id string) string { return nodeText(r, id) })
 
 	tw.printf("\nRisk by category\n")
 	for _, c := range risk.Categories {
@@ -119,9 +119,10 @@ func pathText(r *risk.Report, path []string) string {
 	return strings.Join(parts, " -> ")
 }
 
-// writeTree draws the lineage from the root, following edges; a subject
-// reached again is named but not expanded, and a loop is marked.
-func writeTree(tw *textWriter, r *risk.Report) {
+// writeTree draws the lineage from the root, following edges, each line
+// starting with indent and each subject drawn by label; a subject reached
+// again is named but not expanded, and a loop is marked.
+func writeTree(tw *textWriter, r *risk.Report, indent string, label func(id string) string) {
 	out := map[string][]risk.Edge{}
 	for _, e := range r.Lineage.Edges {
 		out[e.From] = append(out[e.From], e)
@@ -140,9 +141,9 @@ func writeTree(tw *textWriter, r *risk.Report) {
 			if last {
 				branch, indent = "└─ ", "   "
 			}
-			label := e.Relation
+			rel := plain(string(e.Relation))
 			if !e.Declared {
-				label += " (undeclared)"
+				rel += " (undeclared)"
 			}
 			tail := ""
 			switch {
@@ -151,7 +152,7 @@ func writeTree(tw *textWriter, r *risk.Report) {
 			case expanded[e.To]:
 				tail = "  (see above)"
 			}
-			tw.printf("%s%s%s  %s%s\n", prefix, branch, label, nodeText(r, e.To), tail)
+			tw.printf("%s%s%s  %s%s\n", prefix, branch, rel, label(e.To), tail)
 			if tail == "" {
 				onPath[e.To] = true
 				walk(e.To, prefix+indent, onPath)
@@ -160,8 +161,8 @@ func writeTree(tw *textWriter, r *risk.Report) {
 		}
 	}
 	root := r.Root()
-	tw.printf("  %s\n", nodeText(r, root.ID))
-	walk(root.ID, "  ", map[string]bool{root.ID: true})
+	tw.printf("%s%s\n", indent, label(root.ID))
+	walk(root.ID, indent, map[string]bool{root.ID: true})
 }
 
 func nodeText(r *risk.Report, id string) string {
@@ -170,10 +171,27 @@ func nodeText(r *risk.Report, id string) string {
 		return id
 	}
 	var b strings.Builder
-	b.WriteString(n.Ref)
-	if n.Revision != "" && !strings.Contains(n.Ref, "@") {
-		b.WriteString("@" + short(n.Revision))
+	b.WriteString(nodeRef(n))
+	facts := nodeFacts(n)
+	if n.State != risk.NodeCollected {
+		facts = append(facts, string(n.State)+": "+n.Reason)
 	}
+	if len(facts) > 0 {
+		b.WriteString("  [" + strings.Join(facts, "; ") + "]")
+	}
+	return b.String()
+}
+
+// nodeRef is a node's user-facing reference with its revision shortened.
+func nodeRef(n risk.LineageNode) string {
+	if n.Revision != "" && !strings.Contains(n.Ref, "@") {
+		return n.Ref + "@" + short(n.Revision)
+	}
+	return n.Ref
+}
+
+// nodeFacts describes a node's license and publisher, when known.
+func nodeFacts(n risk.LineageNode) []string {
 	var facts []string
 	if n.License != nil {
 		facts = append(facts, "license "+n.License.ID+" ("+n.License.Class+")")
@@ -185,13 +203,7 @@ func nodeText(r *risk.Report, id string) string {
 		}
 		facts = append(facts, p)
 	}
-	if n.State != risk.NodeCollected {
-		facts = append(facts, string(n.State)+": "+n.Reason)
-	}
-	if len(facts) > 0 {
-		b.WriteString("  [" + strings.Join(facts, "; ") + "]")
-	}
-	return b.String()
+	return facts
 }
 
 func short(rev string) string {
