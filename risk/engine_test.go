@@ -322,3 +322,45 @@ func TestAssessSupplementaryAloneDoesNotRead(t *testing.T) {
 		t.Error("the supplementary source's evidence about the unread subject was dropped")
 	}
 }
+
+func TestAssessChecksUnreadWithSupplementaryFacts(t *testing.T) {
+	t.Parallel()
+	a, gated := hub("o/a"), hub("o/gated")
+	src := sourcetest.NewStatic("static", obs(a, "mit", sources.RelFinetune, gated))
+	src.Errors = map[string]error{gated.ID(): sources.ErrUnauthorized}
+	tagger := supplement{sources.Func{SourceName: "tagger", Fn: func(ctx context.Context, s sources.Subject) (*sources.Observation, error) {
+		o := sources.Origin{Source: "tagger", Locator: "catalog"}
+		return &sources.Observation{Subject: s, Evidence: []sources.Evidence{sources.NewEvidence(s.ID(), sources.KindTag, "flagged", nil, o)}}, nil
+	}}}
+	rule := func(checksUnread bool) risk.Rule {
+		return risk.Rule{
+			Def: risk.Definition{ID: "test-tag", Category: risk.CategoryOrigin, Severity: risk.SeverityHigh,
+				Scope: risk.ScopeLineage, Title: "t", Remediation: "fix it", ChecksUnread: checksUnread},
+			Check: func(in *risk.Input, n *risk.Node) []risk.Result {
+				if n.Has(sources.KindTag) && n.Subject.ID() == gated.ID() {
+					return []risk.Result{{Outcome: risk.OutcomeFail, Message: "flagged"}}
+				}
+				return []risk.Result{{Outcome: risk.OutcomeUnknown, Message: "no facts"}}
+			},
+		}
+	}
+	for _, tc := range []struct {
+		checksUnread bool
+		want         risk.Outcome
+	}{{true, risk.OutcomeFail}, {false, risk.OutcomeUnknown}} {
+		e := newEngine(t, risk.WithSources(src, tagger), risk.WithRules(rule(tc.checksUnread)))
+		r, err := e.Assess(context.Background(), a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []risk.Outcome
+		for _, f := range r.Findings {
+			if f.Subject == gated.ID() {
+				got = append(got, f.Outcome)
+			}
+		}
+		if len(got) != 1 || got[0] != tc.want {
+			t.Errorf("checks_unread %v: findings on the unread subject = %v, want [%s]", tc.checksUnread, got, tc.want)
+		}
+	}
+}

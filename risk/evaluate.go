@@ -23,6 +23,12 @@ func (e *Engine) evaluate(g *Graph, now time.Time) ([]Finding, []WaiverState) {
 		case ScopeLineage:
 			for _, n := range g.Lineage() {
 				if !n.Collected() {
+					if r.Def.ChecksUnread && n.ID != root.ID {
+						if res := withSubject(runCheck(r, in, n), n.ID); answered(res) {
+							results = append(results, res...)
+							continue
+						}
+					}
 					r := unreadResult(n)
 					r.unread = n.ID != root.ID
 					results = append(results, r)
@@ -47,6 +53,16 @@ func (e *Engine) evaluate(g *Graph, now time.Time) ([]Finding, []WaiverState) {
 		}
 	}
 	return out, e.waiverStates(now, used)
+}
+
+// answered reports whether results say more than unknown.
+func answered(results []Result) bool {
+	for _, r := range results {
+		if r.Outcome != OutcomeUnknown {
+			return true
+		}
+	}
+	return false
 }
 
 // runCheck calls a rule's check, turning a panic into an error finding so

@@ -47,6 +47,11 @@ type Definition struct {
 	// UnknownFraction is the part of a failure's points an unknown (or
 	// error) outcome is worth; nil means the default of one half.
 	UnknownFraction *float64 `yaml:"unknown_fraction,omitempty" json:"unknown_fraction,omitempty"`
+	// ChecksUnread, for a lineage rule, asks the check about ancestors no
+	// source could read as well, with what supplementary sources said of
+	// them (a gated base's publisher is known from the catalog). An unknown
+	// answer gives way to the engine's own unknown for the unread subject.
+	ChecksUnread bool `yaml:"checks_unread,omitempty" json:"checks_unread,omitempty"`
 }
 
 // Unknown returns the fraction of a failure an unknown outcome is worth.

@@ -57,6 +57,10 @@ func builtinChecks() map[string]Check {
 		"origin-jurisdiction":      checkOriginJurisdiction,
 		"origin-unknown-publisher": checkOriginUnknownPublisher,
 		"origin-reupload":          needsCard(checkOriginReupload, false),
+		"lineage-mislabeled":       needsCard(checkLineageMislabeled, false),
+		"safety-removed":           checkSafetyRemoved,
+		"history-weights-changed":  checkHistoryWeightsChanged,
+		"history-unpinned":         checkHistoryUnpinned,
 		"lineage-undeclared":       checkLineageUndeclared,
 		"lineage-unresolvable":     needsCard(checkLineageUnresolvable, false),
 		"lineage-cycle":            needsCard(checkLineageCycle, false),
@@ -128,7 +132,7 @@ func pairRules(defs []Definition, checks map[string]Check) ([]Rule, error) {
 var ruleIDPattern = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
 
 // definitionKeys are the keys a rule definition may have.
-var definitionKeys = []string{"id", "category", "severity", "scope", "title", "checks", "why", "remediation", "unknown_fraction"}
+var definitionKeys = []string{"id", "category", "severity", "scope", "title", "checks", "why", "remediation", "unknown_fraction", "checks_unread"}
 
 // lineError is a problem at a line of a definitions file.
 type lineError struct {
@@ -252,6 +256,12 @@ func decodeDefinition(n *yaml.Node) (Definition, []error) {
 			continue
 		}
 		seen[k.Value] = k.Line
+		if k.Value == "checks_unread" {
+			if v.Kind != yaml.ScalarNode || v.Decode(&d.ChecksUnread) != nil {
+				errs = append(errs, atLine(v.Line, "checks_unread must be true or false"))
+			}
+			continue
+		}
 		if k.Value == "unknown_fraction" {
 			var f float64
 			if v.Kind != yaml.ScalarNode || v.Decode(&f) != nil {

@@ -86,7 +86,7 @@ func inspected(n *Node) bool {
 }
 
 // checkLineageUndeclared is the check of lineage-undeclared.
-func checkLineageUndeclared(_ *Input, n *Node) []Result {
+func checkLineageUndeclared(in *Input, n *Node) []Result {
 	if notModel(n) {
 		return notApplicableToKind(n, "lineage-undeclared")
 	}
@@ -95,9 +95,14 @@ func checkLineageUndeclared(_ *Input, n *Node) []Result {
 		switch e.Attr("declared_in") {
 		case "card", "tag":
 			declared = append(declared, e)
-		case "adapter_config", "config", "merge_config":
+		case "adapter_config", "config", "merge_config", "card_text", "gguf":
 			evidenced = append(evidenced, e)
 		}
+	}
+	// An architecture fingerprint names a base only when nothing else
+	// does: a model that declares a base inherits its architecture.
+	if len(declared) == 0 && len(evidenced) == 0 {
+		evidenced = append(evidenced, n.Find(sources.KindFingerprint)...)
 	}
 	declaredRefs := make([]string, len(declared))
 	for i, e := range declared {
@@ -115,6 +120,14 @@ func checkLineageUndeclared(_ *Input, n *Node) []Result {
 			matched = append(matched, e)
 			continue
 		}
+		// Prose often names a base's own ancestors ("a fine-tune of X,
+		// itself based on Llama 2"): a model the declared lineage reaches
+		// is declared.
+		if e.Attr("declared_in") == "card_text" && in != nil && in.Graph != nil &&
+			slices.ContainsFunc(declaredAncestors(in.Graph, n.ID), func(a *Node) bool { return sameModel(r, normalizeRef(a.Subject.Ref)) }) {
+			matched = append(matched, e)
+			continue
+		}
 		if !seen[r] {
 			seen[r] = true
 			undeclared = append(undeclared, e)
@@ -125,7 +138,7 @@ func checkLineageUndeclared(_ *Input, n *Node) []Result {
 	if len(undeclared) > 0 {
 		var out []Result
 		for _, e := range undeclared {
-			where := fmt.Sprintf("%s (from %s)", e.Value, e.Attr("declared_in"))
+			where := fmt.Sprintf("%s (from %s)", e.Value, undeclaredSource(e))
 			switch {
 			case len(cardBroken) > 0:
 				out = append(out, Result{Outcome: OutcomeError, Evidence: evidenceIDs(append([]sources.Evidence{e}, cardBroken...)...),
@@ -158,6 +171,52 @@ func checkLineageUndeclared(_ *Input, n *Node) []Result {
 	}
 	return []Result{{Outcome: OutcomePass,
 		Message: fmt.Sprintf("no configuration file of %s names a base model its card does not declare", ref(n))}}
+}
+
+// declaredAncestors returns the models id derives from through declared
+// lineage links only: what the metadata of the chain says, not what files
+// or prose suggest.
+func declaredAncestors(g *Graph, id string) []*Node {
+	seen := map[string]bool{id: true}
+	queue := []string{id}
+	var out []*Node
+	for len(queue) > 0 {
+		cur := queue[0]
+		queue = queue[1:]
+		for _, e := range g.Bases(cur) {
+			if !e.Declared || seen[e.To] {
+				continue
+			}
+			seen[e.To] = true
+			if a := g.Node(e.To); a != nil {
+				out = append(out, a)
+				queue = append(queue, e.To)
+			}
+		}
+	}
+	return out
+}
+
+// undeclaredSource says where evidence of an undeclared base was found.
+func undeclaredSource(e sources.Evidence) string {
+	switch {
+	case e.Kind == sources.KindFingerprint:
+		s := fmt.Sprintf("an architecture fingerprint of %s: %s", e.Attr("family"), e.Attr("fields"))
+		if c := e.Attr("candidates"); strings.Contains(c, ",") {
+			s += "; candidates " + c
+		}
+		return s
+	case e.Attr("declared_in") == "card_text":
+		s := "the card's text"
+		if line := e.Attr("line"); line != "" {
+			s += ", line " + line
+		}
+		if t := e.Attr("text"); t != "" {
+			s += fmt.Sprintf(": %q", t)
+		}
+		return s
+	}
+	return e.Attr("declared_in")
 }
 
 // describeDeclared says what a card declares as base models.

@@ -161,6 +161,7 @@ func TestDefinitionsRegistry(t *testing.T) {
 		"pickle-weights", "remote-code", "card-missing", "datasets-undeclared",
 		"origin-jurisdiction", "origin-unknown-publisher", "origin-reupload",
 		"license-use-restrictions", "license-dataset-conflict", "license-policy-denied", "license-file-mismatch",
+		"lineage-mislabeled", "safety-removed", "history-weights-changed", "history-unpinned",
 	}
 	var gotIDs []string
 	seen := map[string]bool{}

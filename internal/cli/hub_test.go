@@ -56,6 +56,17 @@ func TestDemoOffline(t *testing.T) {
 	}
 }
 
+// TestHistoryGolden scores, from the test snapshot with full history, a
+// user's repository whose weights another account replaced after release.
+func TestHistoryGolden(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := run(t, "score", "--offline", hubSnap, "--fail-on", "none", "hf:someone/swapped-weights")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	golden(t, "hub/someone--swapped-weights.txt", normalize(t, out))
+}
+
 // TestSnapshotReplay records a lineage from a fake Hub with 'pedigree
 // snapshot' and checks that scoring the snapshot offline gives the same
 // report, byte for byte, as scoring online.
