@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -416,6 +418,23 @@ func TestDOTStructure(t *testing.T) {
 		t.Errorf("failing node: fill %q, tooltip %q", second["fillcolor"], second["tooltip"])
 	}
 	runDot(t, b.Bytes())
+}
+
+// TestGoldenDOTRenders renders the CLI's golden DOT drawings of real
+// lineages with Graphviz, when it is installed.
+func TestGoldenDOTRenders(t *testing.T) {
+	t.Parallel()
+	files, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "golden", "graph", "*.dot"))
+	if len(files) == 0 {
+		t.Fatal("no golden DOT files in testdata/golden/graph")
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runDot(t, b)
+	}
 }
 
 // runDot renders DOT with Graphviz when it is installed, and fails on any
