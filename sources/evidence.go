@@ -70,6 +70,18 @@ const (
 	// and Attrs["fields"] the configuration fields that matched
 	// (field=value, comma-separated).
 	KindFingerprint EvidenceKind = "fingerprint"
+	// KindArtifact is what inspecting the inside of one weight file found,
+	// without executing it. Value is the verdict: clean, unknown_import,
+	// dangerous_import, code (Keras Lambda layers or custom objects),
+	// suspicious_template (a GGUF chat template with content unrelated to
+	// formatting), malformed, or unread (the byte budget ran out before a
+	// verdict). Attrs["file"] names the file, Attrs["format"] its format,
+	// Attrs["imports"] the pickle imports that are not safe
+	// (module.name:verdict, comma-separated), Attrs["reason"] what is
+	// malformed or suspicious, Attrs["parameters"] and Attrs["tensors"] the
+	// counts of a safetensors or GGUF file, Attrs["bytes_read"] how much of
+	// the file was read and Attrs["size"] its size.
+	KindArtifact EvidenceKind = "artifact"
 	// KindFileError is a file of the subject that could not be read or
 	// parsed. Value is the file's path; Attrs["part"] is what it is (card,
 	// config, adapter_config, merge_config, license), Attrs["line"] the line
