@@ -138,6 +138,7 @@ type Client struct {
 type counters struct {
 	requests, bodies, notModified, cacheHits, retries atomic.Int64
 	waited                                            atomic.Int64 // nanoseconds
+	rangeRequests, rangeBytes                         atomic.Int64
 }
 
 // Stats counts what a Client did since New.
@@ -156,17 +157,24 @@ type Stats struct {
 	Retries int64
 	// Waited is the total time slept for backoff and rate limits.
 	Waited time.Duration
+	// RangeRequests counts GetRange calls that went to the network,
+	// whatever the answer; their attempts and hops count in Requests too.
+	RangeRequests int64
+	// RangeBytes is the total size of the partial bodies GetRange returned.
+	RangeBytes int64
 }
 
 // Stats returns what the client did since New; safe for concurrent use.
 func (c *Client) Stats() Stats {
 	return Stats{
-		Requests:    c.stats.requests.Load(),
-		Bodies:      c.stats.bodies.Load(),
-		NotModified: c.stats.notModified.Load(),
-		CacheHits:   c.stats.cacheHits.Load(),
-		Retries:     c.stats.retries.Load(),
-		Waited:      time.Duration(c.stats.waited.Load()),
+		Requests:      c.stats.requests.Load(),
+		Bodies:        c.stats.bodies.Load(),
+		NotModified:   c.stats.notModified.Load(),
+		CacheHits:     c.stats.cacheHits.Load(),
+		Retries:       c.stats.retries.Load(),
+		Waited:        time.Duration(c.stats.waited.Load()),
+		RangeRequests: c.stats.rangeRequests.Load(),
+		RangeBytes:    c.stats.rangeBytes.Load(),
 	}
 }
 

@@ -2,6 +2,8 @@
 // (the Hugging Face Hub, and later OSV and OpenSSF Scorecard). It only issues
 // GET requests and returns whole, size-limited bodies, so every caller gets the
 // same retries, rate limiting, redirect rules, token hygiene and on-disk cache.
+// [Client.GetRange] reads byte ranges of large files through the same layers,
+// except the cache.
 //
 // # Layers
 //

@@ -177,42 +177,19 @@ func (c *Client) storeEntry(ctx context.Context, rawURL, red string, e *cacheEnt
 // follow requests u and follows its redirects, returning the final hop,
 // the URL that gave it and the hops followed.
 func (c *Client) follow(ctx context.Context, u *url.URL, entry *cacheEntry) (*hop, *url.URL, []Redirect, error) {
-	cur := u
-	withToken := c.tokenAllowed(u)
-	seen := map[string]bool{u.String(): true}
-	var redirects []Redirect
-	for {
-		h, err := c.do(ctx, cur, withToken, entry)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		loc := h.header.Get("Location")
-		if !isRedirect(h.status) || loc == "" || c.maxRedirects < 0 {
-			return h, cur, redirects, nil
-		}
-		next, err := cur.Parse(loc)
-		if err != nil || (next.Scheme != "http" && next.Scheme != "https") || next.Host == "" {
-			return nil, nil, nil, fmt.Errorf("get %s: %w: %s answered %d with an unusable Location %q",
-				redact(u), ErrRedirect, redact(cur), h.status, redactString(loc))
-		}
-		next.Fragment, next.RawFragment = "", ""
-		if len(redirects) >= c.maxRedirects {
-			return nil, nil, nil, fmt.Errorf("get %s: %w: more than %d redirects (Options.MaxRedirects)",
-				redact(u), ErrRedirect, c.maxRedirects)
-		}
-		to := next.String()
-		if seen[to] {
-			return nil, nil, nil, fmt.Errorf("get %s: %w: %s redirects back to %s",
-				redact(u), ErrRedirect, redact(cur), redact(next))
-		}
-		seen[to] = true
-		redirects = append(redirects, Redirect{From: cur.String(), To: to, Status: h.status})
-		if withToken && (!c.tokenAllowed(next) || (cur.Scheme == "https" && next.Scheme == "http")) {
-			withToken = false
-			c.log.DebugContext(ctx, "http redirect leaves the token hosts or https; token dropped", "to", redact(next))
-		}
-		cur = next
+	h, redirects, err := c.followHops(ctx, u, func(cur *url.URL, withToken bool) (*hop, error) {
+		return c.do(ctx, cur, withToken, entry)
+	})
+	if err != nil {
+		return nil, nil, nil, err
 	}
+	final := u
+	if len(redirects) > 0 {
+		if f, perr := url.Parse(redirects[len(redirects)-1].To); perr == nil {
+			final = f
+		}
+	}
+	return h, final, redirects, nil
 }
 
 // do sends one request of a redirect chain with retries, and reads its

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pedigree-ai/pedigree/sources"
+	"github.com/pedigree-ai/pedigree/sources/artifact"
 	"github.com/pedigree-ai/pedigree/sources/licensetext"
 	"github.com/pedigree-ai/pedigree/sources/local"
 	"github.com/pedigree-ai/pedigree/sources/modelcard"
@@ -89,7 +90,8 @@ type collector struct {
 	sha   string // the commit the revision resolved to
 	now   time.Time
 
-	cached bool // the local cache holds the resolved commit
+	cached    bool // the local cache holds the resolved commit
+	inspected int  // weight files inspected over HTTP
 
 	ev       []sources.Evidence
 	ids      map[string]bool
@@ -249,7 +251,7 @@ func (c *collector) files(ctx context.Context, info *repoInfo, infoO sources.Ori
 		if err == nil {
 			entries, perr := parseTree(body)
 			if perr == nil {
-				return c.tree(entries, c.origin(c.locator(treePath, treeQuery), sources.Digest(body)))
+				return c.tree(ctx, entries, c.origin(c.locator(treePath, treeQuery), sources.Digest(body)))
 			}
 			err = fmt.Errorf("%w: %s: %v", sources.ErrMalformed, c.locator(treePath, treeQuery), perr)
 		}
@@ -309,7 +311,7 @@ func fileAttrs(name string, size int64) map[string]string {
 }
 
 // tree emits the files of a tree listing and the Hub's scan verdicts.
-func (c *collector) tree(entries []treeEntry, o sources.Origin) []string {
+func (c *collector) tree(ctx context.Context, entries []treeEntry, o sources.Origin) []string {
 	var names []string
 	for _, e := range entries {
 		if e.Type != "file" || e.Path == "" {
@@ -327,6 +329,7 @@ func (c *collector) tree(entries []treeEntry, o sources.Origin) []string {
 		if e.OID != "" {
 			a["blob"] = e.OID
 		}
+		inspected := c.inspect(ctx, e.Path, size, a)
 		if e.LastCommit != nil && e.LastCommit.ID != "" {
 			a["last_commit"] = e.LastCommit.ID
 			if e.LastCommit.Date != "" {
@@ -334,11 +337,76 @@ func (c *collector) tree(entries []treeEntry, o sources.Origin) []string {
 			}
 		}
 		c.add(sources.KindFile, e.Path, a, o)
+		c.addEv(inspected...)
 		if sec := e.Security; sec != nil {
 			c.scans(e.Path, sec, o)
 		}
 	}
 	return names
+}
+
+// inspect looks inside a weight file over HTTP, with range requests within
+// the inspection budget: its format by magic bytes (updating a), then its
+// content. It returns the artifact evidence, or nil when the file is not a
+// weight file, the store is not online, or the budget of files is spent.
+func (c *collector) inspect(ctx context.Context, file string, size int64, a map[string]string) []sources.Evidence {
+	weights := a["role"] == "weights" || a["format"] == local.FormatPickle
+	if !weights || c.src.inspectBudget <= 0 || c.sha == "" || c.inspected >= c.src.inspectFiles {
+		return nil
+	}
+	p := c.rawPath(c.sha, file)
+	o := c.origin(c.locator(p, ""), "")
+	var rf interface {
+		io.ReaderAt
+		Size() int64
+	}
+	switch st := c.src.store.(type) {
+	case *Online:
+		f, err := st.OpenFile(ctx, p, size, c.src.inspectBudget)
+		if err != nil {
+			if ctx.Err() == nil {
+				c.fail(file+" (inspection)", err)
+			}
+			return []sources.Evidence{modelcard.FileError(c.sid, file, "file", err, o)}
+		}
+		rf = f
+	case *Dir:
+		// A snapshot holds weight files only when someone put them
+		// there; inspect them when it does, as the Hub's would be.
+		f, n, err := st.OpenFile(p)
+		if err != nil {
+			return nil
+		}
+		defer f.Close()
+		rf = sizedFile{f, n}
+	default:
+		return nil
+	}
+	c.inspected++
+	head := make([]byte, min(rf.Size(), 4096))
+	n, err := rf.ReadAt(head, 0)
+	if n == 0 && err != nil {
+		if ctx.Err() == nil {
+			c.fail(file+" (inspection)", err)
+		}
+		return []sources.Evidence{modelcard.FileError(c.sid, file, "file", err, o)}
+	}
+	d := local.DetectFormat(file, head[:n], rf.Size())
+	if d.DetectedBy == local.ByMagic {
+		a["format"], a["detected_by"] = d.Format, d.DetectedBy
+		if d.ExtensionFormat != "" {
+			a["extension_format"] = d.ExtensionFormat
+		}
+		a["role"] = local.FileRole(file, d.Format)
+	}
+	rep := artifact.Inspect(d.Format, rf, rf.Size(), c.src.inspectBudget)
+	if rep == nil {
+		return nil
+	}
+	if rep.Format != d.Format {
+		a["format"], a["role"] = rep.Format, local.FileRole(file, rep.Format)
+	}
+	return rep.Evidence(c.sid, file, rf.Size(), o)
 }
 
 // scans emits the Hub's scan verdicts on one file: the overall status,
@@ -722,6 +790,15 @@ func isSHA(s string) bool {
 	}
 	return true
 }
+
+// sizedFile is an open snapshot file with its size.
+type sizedFile struct {
+	*os.File
+	size int64
+}
+
+// Size returns the file's size.
+func (f sizedFile) Size() int64 { return f.size }
 
 // headSize is how much of a cached file is read to detect its format.
 const headSize = 4096

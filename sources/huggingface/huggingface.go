@@ -167,6 +167,10 @@ type Source struct {
 	fpErr        error
 	maxFileSize  int64
 	maxCommits   int
+	// inspectBudget bounds the bytes fetched per weight file for remote
+	// inspection (0: off); inspectFiles how many files of a repository.
+	inspectBudget int64
+	inspectFiles  int
 }
 
 // Option configures a Source.
@@ -222,9 +226,34 @@ func WithMaxCommits(n int) Option {
 	}
 }
 
+// Remote inspection defaults.
+const (
+	// DefaultInspectBudget bounds the bytes fetched to inspect one weight
+	// file over HTTP: enough for headers, a zip directory and a PyTorch
+	// checkpoint's pickle.
+	DefaultInspectBudget = 8 << 20
+	// DefaultInspectFiles bounds how many weight files of one repository
+	// are inspected over HTTP; the others stay uninspected (unknown).
+	DefaultInspectFiles = 32
+)
+
+// WithInspection sets how many bytes of each weight file are fetched, with
+// range requests, to inspect it (pickle imports, safetensors and GGUF
+// headers, zip directories). 0 turns remote inspection off; the default is
+// DefaultInspectBudget. It applies to an [*Online] store only: snapshots
+// hold no weights.
+func WithInspection(budget int64) Option {
+	return func(s *Source) {
+		if budget >= 0 {
+			s.inspectBudget = budget
+		}
+	}
+}
+
 // New returns a Hub source.
 func New(opts ...Option) *Source {
-	s := &Source{clock: time.Now, maxFileSize: DefaultMaxFileSize, maxCommits: DefaultMaxCommits}
+	s := &Source{clock: time.Now, maxFileSize: DefaultMaxFileSize, maxCommits: DefaultMaxCommits,
+		inspectBudget: DefaultInspectBudget, inspectFiles: DefaultInspectFiles}
 	for _, o := range opts {
 		o(s)
 	}

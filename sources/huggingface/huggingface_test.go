@@ -289,3 +289,54 @@ func mustSnapshot(t testing.TB, dir string) *huggingface.Dir {
 	}
 	return d
 }
+
+// TestRemoteInspection looks inside weight files over HTTP range requests:
+// a PyTorch checkpoint whose pickle calls posix.system, a safetensors file
+// and a GGUF file naming its base.
+func TestRemoteInspection(t *testing.T) {
+	t.Parallel()
+	hub := hubtest.NewServer(t, snap)
+	s, st := online(t, hub)
+	obs := collect(t, s, merge)
+	verdicts := map[string]sources.Evidence{}
+	for _, e := range obs.Evidence {
+		if e.Kind == sources.KindArtifact {
+			verdicts[e.Attr("file")] = e
+		}
+	}
+	if v := verdicts["pytorch_model.bin"]; v.Value != "dangerous_import" || !strings.Contains(v.Attr("imports"), "posix.system") {
+		t.Errorf("pytorch_model.bin: %+v, want a dangerous posix.system import", v)
+	}
+	if v := verdicts["model.safetensors"]; v.Value != "clean" || v.Attr("tensors") != "1" {
+		t.Errorf("model.safetensors: %+v, want clean with 1 tensor", v)
+	}
+	if f, ok := find(obs, sources.KindFile, "pytorch_model.bin"); !ok || f.Attr("detected_by") != "magic" || f.Attr("format") != "pickle_zip" {
+		t.Errorf("pytorch_model.bin file evidence %+v, want pickle_zip by magic", f.Attrs)
+	}
+	if stats := st.Stats(); stats.RangeRequests == 0 || stats.RangeBytes > 64<<10*4 {
+		t.Errorf("range requests %d, %d bytes: want a few small ranges", stats.RangeRequests, stats.RangeBytes)
+	}
+
+	q := collect(t, s, quant)
+	if b, ok := find(q, sources.KindBaseModel, "merge/franken"); !ok || !slices.ContainsFunc(q.Evidence, func(e sources.Evidence) bool {
+		return e.Kind == sources.KindBaseModel && e.Attr("declared_in") == "gguf"
+	}) {
+		t.Errorf("no base model from the GGUF metadata: %+v", b)
+	}
+
+	// A snapshot that holds the weight files gives the same verdicts,
+	// read from the directory; with inspection off, none.
+	off := collect(t, offline(t), merge)
+	for _, e := range off.Evidence {
+		if e.Kind == sources.KindArtifact && e.ID != verdicts[e.Attr("file")].ID {
+			t.Errorf("offline artifact evidence %+v differs from the online one %+v", e, verdicts[e.Attr("file")])
+		}
+	}
+	d := mustSnapshot(t, snap)
+	none := huggingface.New(huggingface.WithStore(d), huggingface.WithInspection(0), huggingface.WithClock(fixed), huggingface.WithLicenseClassifier(licenses))
+	for _, e := range collect(t, none, merge).Evidence {
+		if e.Kind == sources.KindArtifact {
+			t.Errorf("artifact evidence with inspection off: %+v", e)
+		}
+	}
+}

@@ -5,6 +5,7 @@
 package hubtest
 
 import (
+	"bytes"
 	"fmt"
 	"hash/fnv"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Server is a fake Hub serving a snapshot directory.
@@ -166,13 +168,16 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if strings.HasPrefix(p, "/api/") {
-		w.Header().Set("Content-Type", "application/json")
-	}
 	s.mu.Lock()
 	s.bodies++
 	s.mu.Unlock()
-	w.Write(data)
+	if strings.HasPrefix(p, "/api/") {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(data)
+		return
+	}
+	// Raw files answer range requests, as the Hub's resolve URLs do.
+	http.ServeContent(w, r, path.Base(p), time.Time{}, bytes.NewReader(data))
 }
 
 // file is the snapshot file answering URL path p.

@@ -11,7 +11,7 @@ source reads (repository info, tree with scans, commits, raw files).
 
 Run it from this folder; it rewrites snap/ byte for byte.
 """
-import hashlib, json, os, shutil
+import hashlib, io, json, os, shutil, struct, zipfile
 
 OUT = "snap"
 shutil.rmtree(OUT, ignore_errors=True)
@@ -24,8 +24,50 @@ def write(path, data):
     os.makedirs(os.path.dirname(p), exist_ok=True)
     if isinstance(data, (dict, list)):
         data = json.dumps(data, indent=1, sort_keys=True) + "\n"
-    with open(p, "w", newline="\n") as f:
+    if isinstance(data, str):
+        data = data.encode()
+    with open(p, "wb") as f:
         f.write(data)
+
+def safetensors(name):
+    """A valid safetensors file with one 2x2 F32 tensor named after name."""
+    header = json.dumps({"__metadata__": {"format": "pt"}, name: {"dtype": "F32", "shape": [2, 2], "data_offsets": [0, 16]}},
+                        separators=(",", ":")).encode()
+    return struct.pack("<Q", len(header)) + header + bytes(16)
+
+def gguf_str(s):
+    b = s.encode()
+    return struct.pack("<Q", len(b)) + b
+
+def gguf(base):
+    """A GGUF v3 file with no tensors and metadata naming its base."""
+    kv = [("general.architecture", "llama"), ("general.name", "franken"), ("general.base_model.count", None),
+          ("general.base_model.0.name", "franken"), ("general.base_model.0.organization", base.split("/")[0]),
+          ("general.base_model.0.repo_url", "https://huggingface.co/" + base),
+          ("tokenizer.chat_template", "{% for m in messages %}<|{{ m['role'] }}|>{{ m['content'] }}{% endfor %}")]
+    out = b"GGUF" + struct.pack("<I", 3) + struct.pack("<Q", 0) + struct.pack("<Q", len(kv))
+    for k, v in kv:
+        out += gguf_str(k)
+        if v is None:
+            out += struct.pack("<I", 4) + struct.pack("<I", 1)  # uint32 count
+        else:
+            out += struct.pack("<I", 8) + gguf_str(v)  # string
+    return out
+
+def torch_zip(malicious):
+    """A PyTorch zip checkpoint whose data.pkl rebuilds a tensor, and, when
+    malicious, also calls os.system."""
+    pk = b"\x80\x02"
+    if malicious:
+        pk += b"cposix\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03"
+        pk += b"0"  # POP
+    pk += b"ctorch._utils\n_rebuild_tensor_v2\nq\x04)Rq\x05."
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        for name, data in [("archive/data.pkl", pk), ("archive/version", b"3\n"), ("archive/data/0", bytes(16))]:
+            zi = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+            z.writestr(zi, data)
+    return buf.getvalue()
 
 APACHE = """                                 Apache License
                            Version 2.0, January 2004
@@ -38,6 +80,9 @@ def model(mid, files, card, config=None, extra=None, scans=None, gated=False, au
     rev = sha(mid)
     owner = mid.split("/")[0]
     raw = dict(files)
+    for n, body in list(raw.items()):
+        if n.endswith(".safetensors"):
+            raw[n] = safetensors(n.split(".")[0])
     if card is not None:
         raw["README.md"] = card
     if config is not None:
@@ -57,13 +102,13 @@ def model(mid, files, card, config=None, extra=None, scans=None, gated=False, au
     write(f"api/models/{mid}.json", info)
     tree = []
     for n in names:
-        body = raw[n]
-        e = {"type": "file", "path": n, "oid": sha(n + body), "size": len(body.encode()),
+        body = raw[n] if isinstance(raw[n], bytes) else raw[n].encode()
+        e = {"type": "file", "path": n, "oid": hashlib.sha1(n.encode() + body).hexdigest(), "size": len(body),
              "lastCommit": {"id": rev, "title": "Upload " + n, "date": "2024-05-01T10:00:00.000Z"}}
         if swap and n in swap["files"]:
             e["lastCommit"] = {"id": rev, "title": swap["title"], "date": swap["date"]}
         if n.endswith((".safetensors", ".gguf", ".bin")):
-            e["lfs"] = {"oid": hashlib.sha256(body.encode()).hexdigest(), "size": len(body.encode()), "pointerSize": 134}
+            e["lfs"] = {"oid": hashlib.sha256(body).hexdigest(), "size": len(body), "pointerSize": 134}
             st = (scans or {}).get(n, "safe")
             e["securityFileStatus"] = {"status": st,
                 "avScan": {"status": "safe"},
@@ -101,12 +146,12 @@ model("lora/chat-lora",
       extra={"adapter_config.json": json.dumps({"peft_type": "LORA", "base_model_name_or_path": "acme/base-7b-chat", "r": 16, "task_type": "CAUSAL_LM"}, indent=2) + "\n"},
       author_type="user")
 model("merge/franken",
-      {"model.safetensors": "merged-weights", "pytorch_model.bin": "pickled"},
+      {"model.safetensors": "merged-weights", "pytorch_model.bin": torch_zip(True)},
       "---\nlicense: apache-2.0\nbase_model:\n- lora/chat-lora\n- gated/secret-model\ntags: [merge, mergekit]\n---\n# Franken merge\n",
       extra={"mergekit_config.yml": "merge_method: slerp\nslices:\n  - sources:\n      - model: lora/chat-lora\n        layer_range: [0, 32]\n      - model: gated/secret-model\n        layer_range: [0, 32]\nbase_model: lora/chat-lora\ndtype: bfloat16\n"},
       scans={"pytorch_model.bin": "unsafe"})
 model("quant/franken-GGUF",
-      {"franken.Q4_K_M.gguf": "GGUF-quantized"},
+      {"franken.Q4_K_M.gguf": gguf("merge/franken")},
       "---\nlicense: apache-2.0\nbase_model: merge/franken\nbase_model_relation: quantized\n---\n# GGUF of Franken\n")
 
 # The dataset.
