@@ -162,6 +162,7 @@ func TestDefinitionsRegistry(t *testing.T) {
 		"origin-jurisdiction", "origin-unknown-publisher", "origin-reupload",
 		"license-use-restrictions", "license-dataset-conflict", "license-policy-denied", "license-file-mismatch",
 		"lineage-mislabeled", "safety-removed", "history-weights-changed", "history-unpinned",
+		"pickle-unsafe-import", "artifact-malformed", "chat-template-suspicious", "hub-scan-flagged",
 	}
 	var gotIDs []string
 	seen := map[string]bool{}

@@ -15,10 +15,11 @@ import (
 
 // hubFlags choose and configure how the Hugging Face Hub is read.
 type hubFlags struct {
-	offline   string
-	cacheDir  string
-	noCache   bool
-	rateLimit int
+	offline       string
+	cacheDir      string
+	noCache       bool
+	rateLimit     int
+	inspectBudget int64
 }
 
 func (f *hubFlags) register(cmd *cobra.Command) {
@@ -26,6 +27,7 @@ func (f *hubFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.cacheDir, "cache-dir", "", "directory of the HTTP cache of Hub answers (default: the user cache directory's pedigree/http)")
 	cmd.Flags().BoolVar(&f.noCache, "no-cache", false, "neither read nor write the HTTP cache")
 	cmd.Flags().IntVar(&f.rateLimit, "rate-limit", huggingface.DefaultRateLimit, "at most this many Hub requests per 5 minutes (-1: no limit)")
+	cmd.Flags().Int64Var(&f.inspectBudget, "inspect-budget", huggingface.DefaultInspectBudget, "bytes of each Hub weight file read (with range requests) to inspect it; 0 turns remote inspection off")
 }
 
 // hub is how one run reads the Hub.

@@ -200,8 +200,12 @@ func (st *state) engine(af assessFlags, wrap func(huggingface.Store) (huggingfac
 	if err != nil {
 		return nil, nil, err
 	}
+	budget := af.hub.inspectBudget
+	if budget == 0 {
+		budget = -1 // off
+	}
 	srcs, err := all.Sources(all.Options{Clock: st.env.Clock, Licenses: st.env.Licenses,
-		HubStore: h.store, HubCache: h.cache, Publishers: cat})
+		HubStore: h.store, HubCache: h.cache, Publishers: cat, HubInspectBudget: budget})
 	if err != nil {
 		return nil, nil, runtimeErr(err)
 	}

@@ -28,6 +28,11 @@ type Options struct {
 	// HubCache is the local Hugging Face cache the Hub source reads
 	// downloaded repositories from; nil for none.
 	HubCache *local.HubCache
+	// HubInspectBudget bounds the bytes of each Hub weight file read to
+	// inspect it (range requests online); 0 means
+	// huggingface.DefaultInspectBudget, a negative value turns remote
+	// inspection off.
+	HubInspectBudget int64
 	// Publishers is the publisher catalog of the knowledge source; nil
 	// means the built-in one ([knowledge.Default]).
 	Publishers *knowledge.Catalog
@@ -53,6 +58,12 @@ func Sources(opts Options) ([]sources.Source, error) {
 	}
 	if opts.HubCache != nil {
 		hopts = append(hopts, huggingface.WithHubCache(opts.HubCache))
+	}
+	switch {
+	case opts.HubInspectBudget < 0:
+		hopts = append(hopts, huggingface.WithInspection(0))
+	case opts.HubInspectBudget > 0:
+		hopts = append(hopts, huggingface.WithInspection(opts.HubInspectBudget))
 	}
 	cat := opts.Publishers
 	if cat == nil {

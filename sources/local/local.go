@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pedigree-ai/pedigree/sources"
+	"github.com/pedigree-ai/pedigree/sources/artifact"
 	"github.com/pedigree-ai/pedigree/sources/licensetext"
 	"github.com/pedigree-ai/pedigree/sources/modelcard"
 )
@@ -35,6 +36,8 @@ type Source struct {
 	fpErr        error
 	maxFiles     int
 	maxFileSize  int64
+	// inspectBudget bounds the bytes read to inspect one weight file.
+	inspectBudget int64
 }
 
 // Option configures a Source.
@@ -84,9 +87,20 @@ func WithMaxFileSize(n int64) Option {
 	}
 }
 
+// WithInspectBudget bounds how many bytes of each weight file are read to
+// inspect it (pickle imports, safetensors and GGUF headers, zip
+// directories); default artifact.DefaultBudget. n < 1 keeps the default.
+func WithInspectBudget(n int64) Option {
+	return func(s *Source) {
+		if n > 0 {
+			s.inspectBudget = n
+		}
+	}
+}
+
 // New returns a local folder source.
 func New(opts ...Option) *Source {
-	s := &Source{clock: time.Now, maxFiles: DefaultMaxFiles, maxFileSize: DefaultMaxFileSize}
+	s := &Source{clock: time.Now, maxFiles: DefaultMaxFiles, maxFileSize: DefaultMaxFileSize, inspectBudget: artifact.DefaultBudget}
 	for _, o := range opts {
 		o(s)
 	}

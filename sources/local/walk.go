@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/pedigree-ai/pedigree/sources"
+	"github.com/pedigree-ai/pedigree/sources/artifact"
 	"github.com/pedigree-ai/pedigree/sources/modelcard"
 )
 
@@ -186,6 +187,11 @@ func (c *collector) inventory(f *file) {
 		c.hasWeights = true
 	}
 	c.add(sources.NewEvidence(c.sid, sources.KindFile, f.rel, a, c.origin(f.abs, digest)))
+	if a["role"] == "weights" || in.Format == FormatPickle || in.Format == FormatPickleZip {
+		if rep := artifact.Inspect(in.Format, r, f.size, c.src.inspectBudget); rep != nil {
+			c.add(rep.Evidence(c.sid, f.rel, f.size, c.origin(f.abs, ""))...)
+		}
+	}
 }
 
 // wholeDigest reports whether files of format are read whole for their
