@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pedigree-ai/pedigree/risk"
+	"github.com/pedigree-ai/pedigree/sources"
 )
 
 // TextOptions tune the text rendering.
@@ -16,7 +17,8 @@ type TextOptions struct {
 }
 
 // WriteText writes r for a person at a terminal: the score and level, the
-// lineage as a tree, the score per category, and the top reasons with the
+// lineage as a tree, the assessed subject's weight files with their
+// inspection verdicts, the score per category, and the top reasons with the
 // path through which each was inherited.
 func WriteText(w io.Writer, r *risk.Report, opts TextOptions) error {
 	if opts.TopReasons <= 0 {
@@ -38,6 +40,8 @@ func WriteText(w io.Writer, r *risk.Report, opts TextOptions) error {
 
 	tw.printf("\nLineage\n")
 	writeTree(tw, r, "  ", func(id string) string { return nodeText(r, id) })
+
+	writeWeightFiles(tw, r, root.ID)
 
 	tw.printf("\nRisk by category\n")
 	for _, c := range risk.Categories {
@@ -211,4 +215,50 @@ func short(rev string) string {
 		return rev[:12]
 	}
 	return rev
+}
+
+// maxWeightFiles bounds the weight files the text report lists.
+const maxWeightFiles = 20
+
+// writeWeightFiles lists the weight files of the subject id: name, format,
+// size, the inspection verdict and the digest of the bytes inspected.
+func writeWeightFiles(tw *textWriter, r *risk.Report, id string) {
+	verdicts := map[string]sources.Evidence{}
+	var files []sources.Evidence
+	for _, e := range r.Evidence {
+		if e.Subject != id {
+			continue
+		}
+		switch {
+		case e.Kind == sources.KindArtifact:
+			verdicts[e.Attr("file")] = e
+		case e.Kind == sources.KindFile && e.Attr("role") == "weights":
+			files = append(files, e)
+		}
+	}
+	if len(files) == 0 {
+		return
+	}
+	tw.printf("\nWeight files\n")
+	for i, f := range files {
+		if i == maxWeightFiles {
+			tw.printf("  ... %d more in the JSON report\n", len(files)-i)
+			break
+		}
+		size := f.Attr("size")
+		if size == "" {
+			size = "?"
+		}
+		verdict, digest := "not inspected", ""
+		if v, ok := verdicts[f.Value]; ok {
+			verdict = v.Value
+			if im := v.Attr("imports"); im != "" {
+				verdict += " (" + strings.ReplaceAll(im, ",", ", ") + ")"
+			}
+			if d := v.Origin.Digest; len(d) > 19 {
+				digest = "  " + d[:19]
+			}
+		}
+		tw.printf("  %s  %s, %s bytes  %s%s\n", plain(f.Value), plain(f.Attr("format")), plain(size), plain(verdict), digest)
+	}
 }
