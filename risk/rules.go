@@ -65,6 +65,8 @@ func builtinChecks() map[string]Check {
 		"artifact-malformed":       checkArtifactMalformed,
 		"hub-scan-flagged":         checkHubScanFlagged,
 		"chat-template-suspicious": checkChatTemplateSuspicious,
+		"dependency-vulnerable":    checkDependencyVulnerable,
+		"repo-scorecard-low":       checkRepoScorecardLow,
 		"lineage-undeclared":       checkLineageUndeclared,
 		"lineage-unresolvable":     needsCard(checkLineageUnresolvable, false),
 		"lineage-cycle":            needsCard(checkLineageCycle, false),

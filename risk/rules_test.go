@@ -163,6 +163,7 @@ func TestDefinitionsRegistry(t *testing.T) {
 		"license-use-restrictions", "license-dataset-conflict", "license-policy-denied", "license-file-mismatch",
 		"lineage-mislabeled", "safety-removed", "history-weights-changed", "history-unpinned",
 		"pickle-unsafe-import", "artifact-malformed", "chat-template-suspicious", "hub-scan-flagged",
+		"dependency-vulnerable", "repo-scorecard-low",
 	}
 	var gotIDs []string
 	seen := map[string]bool{}

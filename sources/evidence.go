@@ -82,6 +82,29 @@ const (
 	// counts of a safetensors or GGUF file, Attrs["bytes_read"] how much of
 	// the file was read and Attrs["size"] its size.
 	KindArtifact EvidenceKind = "artifact"
+	// KindDependency is one software package a local folder declares in a
+	// lockfile or manifest. Value is the package's PURL with its version
+	// (without one when the file does not pin it); Attrs["ecosystem"] is
+	// the OSV ecosystem (PyPI, npm, Go, ...), Attrs["name"] and
+	// Attrs["version"] the package as the file names it, and Attrs["file"]
+	// the file's path relative to the folder.
+	KindDependency EvidenceKind = "dependency"
+	// KindVulnerability is one OSV advisory that affects a package version.
+	// Value is the advisory's OSV id; Attrs["aliases"] lists its aliases
+	// (CVE, GHSA, PYSEC ids, comma-separated), Attrs["summary"] is its
+	// summary (clipped), Attrs["severity"] the rating (CRITICAL, HIGH,
+	// MODERATE or MEDIUM, LOW), Attrs["cvss"] the CVSS vectors
+	// (comma-separated), Attrs["score"] the highest CVSS base score
+	// ("7.5"), Attrs["fixed"] the versions that fix it for this package
+	// (comma-separated; absent when none is known) and Attrs["package"] the
+	// package's PURL with its version.
+	KindVulnerability EvidenceKind = "vulnerability"
+	// KindScorecard is an OpenSSF Scorecard result for a code repository.
+	// Value is the score ("-1" for a check that could not run, "0" to
+	// "10"); Attrs["check"] names the check ("aggregate" for the overall
+	// score), Attrs["reason"] says why, Attrs["date"] and Attrs["commit"]
+	// when the aggregate was computed and on which commit.
+	KindScorecard EvidenceKind = "scorecard"
 	// KindFileError is a file of the subject that could not be read or
 	// parsed. Value is the file's path; Attrs["part"] is what it is (card,
 	// config, adapter_config, merge_config, license), Attrs["line"] the line

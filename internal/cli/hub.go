@@ -9,12 +9,16 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pedigree-ai/pedigree/internal/httpclient"
+	"github.com/pedigree-ai/pedigree/sources"
 	"github.com/pedigree-ai/pedigree/sources/huggingface"
 	"github.com/pedigree-ai/pedigree/sources/local"
+	"github.com/pedigree-ai/pedigree/sources/osv"
+	"github.com/pedigree-ai/pedigree/sources/scorecard"
 )
 
 // hubFlags choose and configure how the Hugging Face Hub is read.
 type hubFlags struct {
+	osvDB         string
 	offline       string
 	cacheDir      string
 	noCache       bool
@@ -23,6 +27,7 @@ type hubFlags struct {
 }
 
 func (f *hubFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.osvDB, "osv-db", "", "read vulnerabilities from this offline OSV database (osv-scanner's layout: DIR/osv-scalibr/<Ecosystem>/all.zip) instead of api.osv.dev")
 	cmd.Flags().StringVar(&f.offline, "offline", "", "read the Hugging Face Hub only from this snapshot directory (see 'pedigree snapshot'); never the network")
 	cmd.Flags().StringVar(&f.cacheDir, "cache-dir", "", "directory of the HTTP cache of Hub answers (default: the user cache directory's pedigree/http)")
 	cmd.Flags().BoolVar(&f.noCache, "no-cache", false, "neither read nor write the HTTP cache")
@@ -34,6 +39,9 @@ func (f *hubFlags) register(cmd *cobra.Command) {
 type hub struct {
 	store huggingface.Store // nil: the local Hugging Face cache only
 	cache *local.HubCache   // nil: none found
+	// offline is true when the run must not use the network (--offline or
+	// HF_HUB_OFFLINE=1): no source that needs it is installed.
+	offline bool
 }
 
 // getenv looks up an environment variable in the run's environment.
@@ -81,9 +89,10 @@ func (st *state) hub(f hubFlags) (*hub, error) {
 		if err != nil {
 			return nil, usageErr("--offline: %v", err)
 		}
-		h.store = d
+		h.store, h.offline = d, true
 		return h, nil
 	case truthy(st.getenv("HF_HUB_OFFLINE")):
+		h.offline = true
 		return h, nil
 	}
 	if f.rateLimit == 0 {
@@ -118,4 +127,48 @@ func (st *state) hub(f hubFlags) (*hub, error) {
 	}
 	h.store = o
 	return h, nil
+}
+
+// networkSources returns the sources of software dependencies and code
+// repositories: osv (offline with --osv-db, else online) and scorecard
+// (online only). An offline run installs only what needs no network, so
+// their subjects read as skipped and their rules as unknown.
+func (st *state) networkSources(f hubFlags, h *hub) ([]sources.Source, error) {
+	var out []sources.Source
+	if f.osvDB != "" {
+		o, err := osv.New(osv.Options{DBDir: f.osvDB, Clock: st.env.Clock})
+		if err != nil {
+			return nil, usageErr("--osv-db: %v", err)
+		}
+		out = append(out, o)
+	}
+	if h.offline {
+		return out, nil
+	}
+	cacheDir := ""
+	if !f.noCache {
+		cacheDir = f.cacheDir
+		if cacheDir == "" {
+			if d, err := httpclient.DefaultCacheDir(); err == nil {
+				cacheDir = d
+			}
+		}
+	}
+	t := st.tool()
+	c, err := httpclient.New(httpclient.Options{
+		UserAgent: fmt.Sprintf("%s/%s (+https://github.com/pedigree-ai/pedigree)", t.Name, t.Version),
+		CacheDir:  cacheDir,
+		Clock:     st.env.Clock,
+	})
+	if err != nil {
+		return nil, usageErr("%v", err)
+	}
+	if f.osvDB == "" {
+		o, err := osv.New(osv.Options{HTTPClient: c.StandardClient(), Clock: st.env.Clock})
+		if err != nil {
+			return nil, runtimeErr(err)
+		}
+		out = append(out, o)
+	}
+	return append(out, scorecard.New(scorecard.Options{Client: c, Clock: st.env.Clock})), nil
 }

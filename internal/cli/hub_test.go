@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"net/http"
 	"os"
@@ -260,5 +261,43 @@ func TestHubSampleSweep(t *testing.T) {
 		if reps[0].Subject.Ref != refs[i] {
 			t.Errorf("report %d is about %s, want %s", i, reps[0].Subject.Ref, refs[i])
 		}
+	}
+}
+
+// TestDependenciesOffline scores a folder that ships pinned requirements
+// against an offline OSV database built from real advisories.
+func TestDependenciesOffline(t *testing.T) {
+	t.Parallel()
+	db := t.TempDir()
+	dir := filepath.Join(db, "osv-scalibr", "PyPI")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	for _, id := range []string{"GHSA-462w-v97r-4m45", "GHSA-x84v-xcm2-53pg"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "sources", "osv", "testdata", "records", id+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := zw.Create(id + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(b)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "all.zip"), zbuf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := run(t, "score", "--osv-db", db, "--fail-on", "none", filepath.Join(models, "inference-code"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	golden(t, "inference-code-osv.txt", normalize(t, strings.ReplaceAll(out, db, "$OSVDB")))
+	if !strings.Contains(out, "GHSA-x84v-xcm2-53pg") || !strings.Contains(out, "dependency-vulnerable") {
+		t.Errorf("the vulnerable requests pin is not reported:\n%s", out)
 	}
 }

@@ -204,8 +204,12 @@ func (st *state) engine(af assessFlags, wrap func(huggingface.Store) (huggingfac
 	if budget == 0 {
 		budget = -1 // off
 	}
+	extra, err := st.networkSources(af.hub, h)
+	if err != nil {
+		return nil, nil, err
+	}
 	srcs, err := all.Sources(all.Options{Clock: st.env.Clock, Licenses: st.env.Licenses,
-		HubStore: h.store, HubCache: h.cache, Publishers: cat, HubInspectBudget: budget})
+		HubStore: h.store, HubCache: h.cache, Publishers: cat, HubInspectBudget: budget, Extra: extra})
 	if err != nil {
 		return nil, nil, runtimeErr(err)
 	}

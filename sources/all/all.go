@@ -33,6 +33,11 @@ type Options struct {
 	// huggingface.DefaultInspectBudget, a negative value turns remote
 	// inspection off.
 	HubInspectBudget int64
+	// Extra are further sources asked after the default ones: the
+	// network sources of dependencies and repositories (osv, scorecard),
+	// which the program configures with its own HTTP client and offline
+	// settings.
+	Extra []sources.Source
 	// Publishers is the publisher catalog of the knowledge source; nil
 	// means the built-in one ([knowledge.Default]).
 	Publishers *knowledge.Catalog
@@ -76,5 +81,6 @@ func Sources(opts Options) ([]sources.Source, error) {
 	if opts.Clock != nil {
 		kopts = append(kopts, knowledge.WithClock(opts.Clock))
 	}
-	return []sources.Source{local.New(lopts...), huggingface.New(hopts...), knowledge.New(cat, kopts...)}, nil
+	srcs := []sources.Source{local.New(lopts...), huggingface.New(hopts...), knowledge.New(cat, kopts...)}
+	return append(srcs, opts.Extra...), nil
 }

@@ -31,6 +31,9 @@ type Card struct {
 	BaseModelRelation string
 	// Datasets are the declared training datasets, as written.
 	Datasets []string
+	// Repositories are the code repositories the metadata links (repo,
+	// repository, github, code, code_repository), as written.
+	Repositories []string
 	// SourceDatasets are a dataset card's source_datasets, as written
 	// ("original", "extended|squad", ...).
 	SourceDatasets []string
@@ -126,6 +129,8 @@ func (c *Card) readMetadata(m *yaml.Node) {
 			c.Datasets = strs(v)
 		case "source_datasets":
 			c.SourceDatasets = strs(v)
+		case "repo", "repository", "github", "code", "code_repository":
+			c.Repositories = append(c.Repositories, strs(v)...)
 		case "tags":
 			c.Tags = strs(v)
 		case "language":

@@ -444,6 +444,12 @@ func (e *emitter) card(c *Card, inf Inference) {
 			e.link(to, sources.RelTrainedOn, true, o, id)
 		}
 	}
+	for _, r := range c.Repositories {
+		if to, ok := repositorySubject(r); ok {
+			id := e.add(sources.KindCardField, r, sources.Attrs("field", "repository"), o)
+			e.link(to, sources.RelCodeRepository, true, o, id)
+		}
+	}
 	if c.RemoteCodeLine > 0 {
 		e.add(sources.KindRemoteCode, "trust_remote_code=True", sources.Attrs("declared_in", "card", "line", itoa(c.RemoteCodeLine)), o)
 	}
@@ -488,6 +494,30 @@ func datasetSubject(d string) (sources.Subject, bool) {
 		}
 	}
 	return sources.Subject{}, false
+}
+
+// repositorySubject returns the code repository a card's repository link
+// names (github.com/OWNER/REPO, https://github.com/OWNER/REPO[.git][/...]).
+func repositorySubject(ref string) (sources.Subject, bool) {
+	ref = strings.TrimSpace(ref)
+	for _, p := range []string{"https://", "http://", "git+"} {
+		ref = strings.TrimPrefix(ref, p)
+	}
+	const host = "github.com/"
+	if !strings.HasPrefix(strings.ToLower(ref), host) {
+		return sources.Subject{}, false
+	}
+	rest := ref[len(host):]
+	parts := strings.SplitN(rest, "/", 3)
+	if len(parts) < 2 || parts[0] == "" || parts[1] == "" {
+		return sources.Subject{}, false
+	}
+	repo := strings.TrimSuffix(parts[1], ".git")
+	s, err := sources.ParseRef("github.com/" + parts[0] + "/" + repo)
+	if err != nil || s.Kind != sources.SubjectRepository {
+		return sources.Subject{}, false
+	}
+	return s, true
 }
 
 // FileError returns evidence that the file at filePath (relative to the

@@ -117,3 +117,15 @@ func TestEmitSignals(t *testing.T) {
 		}
 	})
 }
+
+func TestEmitCodeRepository(t *testing.T) {
+	t.Parallel()
+	c, err := ParseCard([]byte("---\nlicense: mit\nrepo: https://github.com/acme/trainer.git\ngithub: not a link\n---\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, edges := Emit(Input{Subject: sources.HubModel("acme/m", ""), Card: c, CardOrigin: origin("README.md")})
+	if len(edges) != 1 || edges[0].Relation != sources.RelCodeRepository || edges[0].To.PURL != "pkg:github/acme/trainer" {
+		t.Errorf("edges = %+v, want one code_repository edge to pkg:github/acme/trainer", edges)
+	}
+}

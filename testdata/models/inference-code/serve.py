@@ -1,0 +1,3 @@
+import requests
+
+print(requests.get("http://localhost:8080/health").status_code)
