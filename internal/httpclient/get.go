@@ -216,32 +216,52 @@ func (c *Client) do(ctx context.Context, u *url.URL, withToken bool, entry *cach
 		}
 	}
 
-	// State of this hop's attempts; retryablehttp calls the hooks below
+	// State of this hop's attempts; retryablehttp calls the hooks
 	// synchronously from Do.
 	var (
-		body     []byte
-		read     bool
-		pending  time.Duration
-		attempts int
+		body []byte
+		read bool
 	)
 	req.SetResponseHandler(func(resp *http.Response) error {
 		b, err := c.readBody(resp)
 		body, read = b, true
 		return err
 	})
-	rc := &retryablehttp.Client{
+	rc, attempts := c.retrying(ctx, host, c.checkRetry, func() { body, read = nil, false })
+	resp, err := rc.Do(req)
+	if err != nil {
+		return nil, c.hopError(ctx, u, err, *attempts)
+	}
+	defer resp.Body.Close()
+	if !read {
+		if body, err = c.readBody(resp); err != nil {
+			return nil, c.hopError(ctx, u, err, *attempts)
+		}
+	}
+	return &hop{status: resp.StatusCode, header: resp.Header, body: body}, nil
+}
+
+// retrying returns the retrying client of one hop to host: the client's
+// backoff, retry limits and rate limit between attempts, checkRetry to
+// decide what to retry, and reset called before each attempt. The count
+// of attempts made is kept in *attempts. A retryable status left when the
+// retries are spent is handed to the caller as a response.
+func (c *Client) retrying(ctx context.Context, host string, checkRetry retryablehttp.CheckRetry, reset func()) (rc *retryablehttp.Client, attempts *int) {
+	attempts = new(int)
+	var pending time.Duration
+	rc = &retryablehttp.Client{
 		HTTPClient:   c.http,
 		RetryWaitMin: c.retryWaitMin,
 		RetryWaitMax: c.retryWaitMax,
 		RetryMax:     c.maxRetries,
-		CheckRetry:   c.checkRetry,
+		CheckRetry:   checkRetry,
 		Backoff: func(lo, hi time.Duration, n int, resp *http.Response) time.Duration {
 			pending = c.backoff(lo, hi, n, resp)
 			return pending
 		},
 		RequestLogHook: func(_ retryablehttp.Logger, _ *http.Request, i int) {
-			attempts = i + 1
-			body, read = nil, false
+			*attempts = i + 1
+			reset()
 			if i > 0 {
 				c.stats.retries.Add(1)
 				c.addWaited(pending)
@@ -257,24 +277,13 @@ func (c *Client) do(ctx context.Context, u *url.URL, withToken bool, entry *cach
 				}
 				return nil, err
 			}
-			// Retries are spent on a retryable status: hand it to the caller.
 			return resp, nil
 		},
 	}
 	if c.retryLog != nil {
 		rc.Logger = c.retryLog // never a typed nil: that would panic on use
 	}
-	resp, err := rc.Do(req)
-	if err != nil {
-		return nil, c.hopError(ctx, u, err, attempts)
-	}
-	defer resp.Body.Close()
-	if !read {
-		if body, err = c.readBody(resp); err != nil {
-			return nil, c.hopError(ctx, u, err, attempts)
-		}
-	}
-	return &hop{status: resp.StatusCode, header: resp.Header, body: body}, nil
+	return rc, attempts
 }
 
 // readBody reads resp's whole body through the size limit and closes it. A

@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 )
@@ -311,55 +310,20 @@ func (c *Client) doRange(ctx context.Context, u *url.URL, withToken bool, r rang
 	}
 
 	var (
-		body     []byte
-		handled  bool
-		pending  time.Duration
-		attempts int
+		body    []byte
+		handled bool
 	)
 	req.SetResponseHandler(func(resp *http.Response) error {
 		b, err := c.readRange(resp, r)
 		body, handled = b, true
 		return err
 	})
-	rc := &retryablehttp.Client{
-		HTTPClient:   c.http,
-		RetryWaitMin: c.retryWaitMin,
-		RetryWaitMax: c.retryWaitMax,
-		RetryMax:     c.maxRetries,
-		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
-			if errors.Is(err, errBadRange) {
-				return false, err
-			}
-			return c.checkRetry(ctx, resp, err)
-		},
-		Backoff: func(lo, hi time.Duration, n int, resp *http.Response) time.Duration {
-			pending = c.backoff(lo, hi, n, resp)
-			return pending
-		},
-		RequestLogHook: func(_ retryablehttp.Logger, _ *http.Request, i int) {
-			attempts = i + 1
-			body, handled = nil, false
-			if i > 0 {
-				c.stats.retries.Add(1)
-				c.addWaited(pending)
-			}
-		},
-		PrepareRetry: func(*http.Request) error {
-			return c.limiter.wait(ctx, host, c.clock, c.maxRetryAfter, c.addWaited)
-		},
-		ErrorHandler: func(resp *http.Response, err error, _ int) (*http.Response, error) {
-			if err != nil {
-				if resp != nil {
-					resp.Body.Close()
-				}
-				return nil, err
-			}
-			return resp, nil
-		},
-	}
-	if c.retryLog != nil {
-		rc.Logger = c.retryLog
-	}
+	rc, attempts := c.retrying(ctx, host, func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+		if errors.Is(err, errBadRange) {
+			return false, err
+		}
+		return c.checkRetry(ctx, resp, err)
+	}, func() { body, handled = nil, false })
 	resp, err := rc.Do(req)
 	if err != nil {
 		if errors.Is(err, errBadRange) {
@@ -368,7 +332,7 @@ func (c *Client) doRange(ctx context.Context, u *url.URL, withToken bool, r rang
 			}
 			return nil, fmt.Errorf("get range %s: %w", redact(u), err)
 		}
-		return nil, c.hopError(ctx, u, err, attempts)
+		return nil, c.hopError(ctx, u, err, *attempts)
 	}
 	// The body of an answer the handler did not see (retries spent on a
 	// retryable status) is of no use.
