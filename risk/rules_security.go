@@ -113,10 +113,17 @@ func checkRemoteCode(_ *Input, n *Node) []Result {
 			}
 		}
 	}
-	var code []sources.Evidence
+	// Python files at the top of the repository are what trust_remote_code
+	// loads (modeling_*.py, configuration_*.py); scripts in subfolders
+	// (examples/, scripts/) are not run by loading the model.
+	var code, scripts []sources.Evidence
 	for _, e := range n.Find(sources.KindFile) {
 		if e.Attr("format") == "python" || strings.HasSuffix(strings.ToLower(e.Value), ".py") {
-			code = append(code, e)
+			if strings.Contains(e.Value, "/") {
+				scripts = append(scripts, e)
+			} else {
+				code = append(code, e)
+			}
 		}
 	}
 	if len(signs)+len(code) > 0 {
@@ -135,6 +142,9 @@ func checkRemoteCode(_ *Input, n *Node) []Result {
 	}
 	files, configs := n.Find(sources.KindFile), n.Find(sources.KindConfig)
 	switch {
+	case len(scripts) > 0 && len(configs) > 0:
+		return []Result{{Outcome: OutcomePass, Evidence: evidenceIDs(scripts...),
+			Message: fmt.Sprintf("%s declares no custom code; it ships Python scripts in subfolders, which loading the model does not run: %s", ref(n), describeFiles(scripts))}}
 	case len(files) > 0 && len(configs) > 0:
 		return []Result{{Outcome: OutcomePass,
 			Message: fmt.Sprintf("%s declares no auto_map or other custom code in its configuration, and none of its files is Python (%s listed)", ref(n), plural(len(files), "file"))}}

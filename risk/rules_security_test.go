@@ -135,3 +135,21 @@ func TestRemoteCode(t *testing.T) {
 		}},
 	})
 }
+
+func TestRemoteCodeScriptsInSubfolders(t *testing.T) {
+	t.Parallel()
+	runCheckCases(t, checkRemoteCode, []checkCase{
+		{"example scripts do not run on load", func() (*Input, *Node, []want) {
+			n := hubNode("google/gemma-7b")
+			addEv(n, sources.KindConfig, "gemma", "field", "model_type")
+			f := addEv(n, sources.KindFile, "examples/example_sft_qlora.py", "format", "python", "role", "code")
+			return single(n), n, []want{{Outcome: OutcomePass, Evidence: ids(f), Says: []string{"does not run"}}}
+		}},
+		{"a top-level module does", func() (*Input, *Node, []want) {
+			n := hubNode("org/model")
+			addEv(n, sources.KindConfig, "custom", "field", "model_type")
+			f := addEv(n, sources.KindFile, "modeling_custom.py", "format", "python", "role", "code")
+			return single(n), n, []want{{Outcome: OutcomeFail, Evidence: ids(f)}}
+		}},
+	})
+}
