@@ -158,7 +158,17 @@ func checkChatTemplateSuspicious(_ *Input, n *Node) []Result {
 			Message: fmt.Sprintf("the chat template embedded in %s holds more than formatting: %s", ref(n), strings.Join(parts, "; "))}}
 	}
 	if len(gguf) == 0 {
-		return []Result{{Outcome: OutcomeNotApplicable, Message: fmt.Sprintf("no GGUF file of %s was inspected", ref(n))}}
+		var listed []sources.Evidence
+		for _, f := range n.Find(sources.KindFile) {
+			if f.Attr("format") == "gguf" {
+				listed = append(listed, f)
+			}
+		}
+		if len(listed) > 0 {
+			return []Result{{Outcome: OutcomeUnknown, Evidence: evidenceIDs(listed...),
+				Message: fmt.Sprintf("%s ships GGUF files that were not inspected, so their chat templates are unknown: %s", ref(n), describeFiles(listed))}}
+		}
+		return []Result{{Outcome: OutcomeNotApplicable, Message: fmt.Sprintf("%s ships no GGUF file", ref(n))}}
 	}
 	return []Result{{Outcome: OutcomePass, Evidence: evidenceIDs(gguf...),
 		Message: fmt.Sprintf("the chat templates embedded in the GGUF files of %s only format messages", ref(n))}}

@@ -105,5 +105,10 @@ func TestChatTemplateSuspicious(t *testing.T) {
 			n := hubNode("org/model")
 			return single(n), n, []want{{Outcome: OutcomeNotApplicable}}
 		}},
+		{"gguf listed, not inspected", func() (*Input, *Node, []want) {
+			n := hubNode("org/model-GGUF")
+			f := addEv(n, sources.KindFile, "m.Q4_K_M.gguf", "format", "gguf", "detected_by", "extension", "role", "weights")
+			return single(n), n, []want{{Outcome: OutcomeUnknown, Evidence: ids(f)}}
+		}},
 	})
 }
