@@ -3,6 +3,7 @@ package risk
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -159,7 +160,7 @@ func repositoryNodes(g *Graph) []*Node {
 // checkRepoScorecardLow is the check of repo-scorecard-low.
 func checkRepoScorecardLow(in *Input, root *Node) []Result {
 	repos := repositoryNodes(in.Graph)
-	if root.Subject.Kind == sources.SubjectRepository {
+	if root.Subject.Kind == sources.SubjectRepository || len(root.Find(sources.KindScorecard)) > 0 {
 		repos = append([]*Node{root}, repos...)
 	}
 	if len(repos) == 0 {
@@ -171,39 +172,65 @@ func checkRepoScorecardLow(in *Input, root *Node) []Result {
 	}
 	var results []Result
 	for _, r := range repos {
-		var agg *sources.Evidence
-		var low []sources.Evidence
+		// A repository may have several results: the published one and a
+		// run over a local checkout. The lowest counts, with its own checks.
+		var aggs []sources.Evidence
 		for _, e := range r.Find(sources.KindScorecard) {
 			if e.Attr("check") == "aggregate" {
-				agg = &e
+				aggs = append(aggs, e)
+			}
+		}
+		if !r.Collected() || len(aggs) == 0 {
+			results = append(results, Result{Subject: r.ID, Outcome: OutcomeUnknown,
+				Message: fmt.Sprintf("no OpenSSF Scorecard result was read for %s (%s)", ref(r), unreadReason(r))})
+			continue
+		}
+		var agg *sources.Evidence
+		score := math.Inf(1)
+		for i, e := range aggs {
+			f, err := strconv.ParseFloat(e.Value, 64)
+			if err != nil {
+				agg, score = &aggs[i], math.NaN()
+				break
+			}
+			if f < score {
+				agg, score = &aggs[i], f
+			}
+		}
+		switch {
+		case math.IsNaN(score):
+			results = append(results, Result{Subject: r.ID, Outcome: OutcomeError, Evidence: []string{agg.ID},
+				Message: fmt.Sprintf("the Scorecard score of %s is not a number: %q", ref(r), agg.Value)})
+			continue
+		case score < 0:
+			results = append(results, Result{Subject: r.ID, Outcome: OutcomeUnknown, Evidence: []string{agg.ID},
+				Message: fmt.Sprintf("OpenSSF Scorecard could not score %s: every check was inconclusive", ref(r))})
+			continue
+		}
+		var low []sources.Evidence
+		for _, e := range r.Find(sources.KindScorecard) {
+			if e.Attr("check") == "aggregate" || e.Origin.Source != agg.Origin.Source || e.Origin.Locator != agg.Origin.Locator {
 				continue
 			}
 			if f, err := strconv.ParseFloat(e.Value, 64); err == nil && f >= 0 && f < threshold {
 				low = append(low, e)
 			}
 		}
-		if !r.Collected() || agg == nil {
-			results = append(results, Result{Subject: r.ID, Outcome: OutcomeUnknown,
-				Message: fmt.Sprintf("no OpenSSF Scorecard result was read for %s (%s)", ref(r), unreadReason(r))})
-			continue
-		}
-		score, err := strconv.ParseFloat(agg.Value, 64)
-		if err != nil {
-			results = append(results, Result{Subject: r.ID, Outcome: OutcomeError, Evidence: []string{agg.ID},
-				Message: fmt.Sprintf("the Scorecard score of %s is not a number: %q", ref(r), agg.Value)})
-			continue
-		}
 		checks := make([]string, len(low))
 		for i, e := range low {
 			checks[i] = fmt.Sprintf("%s %s/10 (%s)", e.Attr("check"), e.Value, e.Attr("reason"))
 		}
+		how := "on OpenSSF Scorecard"
+		if agg.Attr("mode") == "local" {
+			how = "on OpenSSF Scorecard's checks of a local checkout (" + strings.ReplaceAll(agg.Attr("checks"), ",", ", ") + ")"
+		}
 		if score < threshold {
 			results = append(results, Result{Subject: r.ID, Outcome: OutcomeFail, Evidence: append([]string{agg.ID}, evidenceIDs(low...)...),
-				Message: fmt.Sprintf("%s scores %.1f/10 on OpenSSF Scorecard, below the policy's %.1f; weakest checks: %s", ref(r), score, threshold, strings.Join(checks, "; "))})
+				Message: fmt.Sprintf("%s scores %.1f/10 %s, below the policy's %.1f; weakest checks: %s", ref(r), score, how, threshold, strings.Join(checks, "; "))})
 			continue
 		}
-		results = append(results, Result{Subject: r.ID, Outcome: OutcomePass, Evidence: []string{agg.ID},
-			Message: fmt.Sprintf("%s scores %.1f/10 on OpenSSF Scorecard, at or above the policy's %.1f", ref(r), score, threshold)})
+		results = append(results, Result{Subject: r.ID, Outcome: OutcomePass, Evidence: evidenceIDs(aggs...),
+			Message: fmt.Sprintf("%s scores %.1f/10 %s, at or above the policy's %.1f", ref(r), score, how, threshold)})
 	}
 	return results
 }

@@ -69,6 +69,20 @@ func TestRepoScorecardLow(t *testing.T) {
 			g := graphOf([]*Node{m, r}, link(m, r, sources.RelCodeRepository))
 			return inputFor(g), m, []want{{Subject: r.ID, Outcome: OutcomePass, Evidence: ids(a)}}
 		}},
+		{"the lowest of a published and a local result counts", func() (*Input, *Node, []want) {
+			m, r := hubNode("org/model"), repoNode("pkg:github/org/code")
+			addEv(r, sources.KindScorecard, "8.1", "check", "aggregate")
+			b := addEv(r, sources.KindScorecard, "2.5", "check", "aggregate", "mode", "local", "checks", "License,SAST")
+			c := addEv(r, sources.KindScorecard, "0", "check", "SAST", "reason", "no SAST tool detected")
+			g := graphOf([]*Node{m, r}, link(m, r, sources.RelCodeRepository))
+			return inputFor(g), m, []want{{Subject: r.ID, Outcome: OutcomeFail, Evidence: ids(b, c), Says: []string{"2.5/10", "local checkout", "SAST 0/10"}}}
+		}},
+		{"inconclusive aggregate", func() (*Input, *Node, []want) {
+			m, r := hubNode("org/model"), repoNode("pkg:github/org/code")
+			a := addEv(r, sources.KindScorecard, "-1", "check", "aggregate")
+			g := graphOf([]*Node{m, r}, link(m, r, sources.RelCodeRepository))
+			return inputFor(g), m, []want{{Subject: r.ID, Outcome: OutcomeUnknown, Evidence: ids(a), Says: []string{"inconclusive"}}}
+		}},
 		{"no result", func() (*Input, *Node, []want) {
 			m, r := hubNode("org/model"), unread(repoNode("pkg:github/org/code"), NodeFailed, "not_found")
 			g := graphOf([]*Node{m, r}, link(m, r, sources.RelCodeRepository))

@@ -152,6 +152,12 @@ const (
 	// non-innocuous pickle imports as module.name:safety, comma-separated,
 	// and Attrs["message"] the scanner's message where given.
 	KindScan EvidenceKind = "scan"
+	// KindLink is a link between subjects that the user declared rather than
+	// the subjects' metadata, such as a local checkout given as the code
+	// repository of the assessed model (pedigree --scorecard-local). Value
+	// is the linked subject's ID; Attrs["relation"] is the relation and
+	// Attrs["declared_in"] where it was declared (the command-line flag).
+	KindLink EvidenceKind = "link"
 )
 
 // Origin says where a piece of evidence or an edge was read.

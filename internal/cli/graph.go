@@ -38,7 +38,7 @@ a Graphviz digraph (render it with 'dot -Tsvg'), mermaid a Mermaid flowchart
 			if err != nil {
 				return usageErr("--format %q: want %s", format, graphFormatNames())
 			}
-			eng, _, err := st.engine(af, nil)
+			eng, _, err := st.engine(af, args, nil)
 			if err != nil {
 				return err
 			}

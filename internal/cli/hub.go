@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/ossf/scorecard/v5/clients/ossfuzz"
 	"github.com/spf13/cobra"
 
 	"github.com/pedigree-ai/pedigree/internal/httpclient"
@@ -14,20 +15,23 @@ import (
 	"github.com/pedigree-ai/pedigree/sources/local"
 	"github.com/pedigree-ai/pedigree/sources/osv"
 	"github.com/pedigree-ai/pedigree/sources/scorecard"
+	"github.com/pedigree-ai/pedigree/sources/scorecard/checkout"
 )
 
 // hubFlags choose and configure how the Hugging Face Hub is read.
 type hubFlags struct {
-	osvDB         string
-	offline       string
-	cacheDir      string
-	noCache       bool
-	rateLimit     int
-	inspectBudget int64
+	osvDB          string
+	scorecardLocal []string
+	offline        string
+	cacheDir       string
+	noCache        bool
+	rateLimit      int
+	inspectBudget  int64
 }
 
 func (f *hubFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.osvDB, "osv-db", "", "read vulnerabilities from this offline OSV database (osv-scanner's layout: DIR/osv-scalibr/<Ecosystem>/all.zip) instead of api.osv.dev")
+	cmd.Flags().StringArrayVar(&f.scorecardLocal, "scorecard-local", nil, "run OpenSSF Scorecard's file-based checks over this local checkout of the assessed model's code repository (repeatable; see docs/scorecard.md)")
 	cmd.Flags().StringVar(&f.offline, "offline", "", "read the Hugging Face Hub only from this snapshot directory (see 'pedigree snapshot'); never the network")
 	cmd.Flags().StringVar(&f.cacheDir, "cache-dir", "", "directory of the HTTP cache of Hub answers (default: the user cache directory's pedigree/http)")
 	cmd.Flags().BoolVar(&f.noCache, "no-cache", false, "neither read nor write the HTTP cache")
@@ -171,4 +175,34 @@ func (st *state) networkSources(f hubFlags, h *hub) ([]sources.Source, error) {
 		out = append(out, o)
 	}
 	return append(out, scorecard.New(scorecard.Options{Client: c, Clock: st.env.Clock})), nil
+}
+
+// checkoutSources returns the sources of --scorecard-local: Scorecard's
+// checks over each checkout, and the links from every reference assessed
+// to the checkouts. The Fuzzing check, which reads OSS-Fuzz's project list,
+// runs only when the run may use the network.
+func (st *state) checkoutSources(f hubFlags, h *hub, refs []string) ([]sources.Source, error) {
+	if len(f.scorecardLocal) == 0 {
+		return nil, nil
+	}
+	var cos []checkout.Checkout
+	for _, dir := range f.scorecardLocal {
+		c, err := checkout.Open(dir)
+		if err != nil {
+			return nil, usageErr("--scorecard-local: %v", err)
+		}
+		cos = append(cos, c)
+	}
+	var roots []sources.Subject
+	for _, r := range refs {
+		// A reference that does not parse is reported when it is assessed.
+		if s, err := resolveRef(r); err == nil {
+			roots = append(roots, s)
+		}
+	}
+	o := checkout.Options{Checkouts: cos, Clock: st.env.Clock}
+	if !h.offline {
+		o.OSSFuzzStatusURL = ossfuzz.StatusURL
+	}
+	return []sources.Source{checkout.New(o), checkout.NewLinker(roots, cos, st.env.Clock)}, nil
 }

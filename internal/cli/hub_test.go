@@ -10,7 +10,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pedigree-ai/pedigree/risk"
 	"github.com/pedigree-ai/pedigree/risk/report"
+	"github.com/pedigree-ai/pedigree/sources"
 	"github.com/pedigree-ai/pedigree/sources/huggingface/hubtest"
 )
 
@@ -299,5 +301,63 @@ func TestDependenciesOffline(t *testing.T) {
 	golden(t, "inference-code-osv.txt", normalize(t, strings.ReplaceAll(out, db, "$OSVDB")))
 	if !strings.Contains(out, "GHSA-x84v-xcm2-53pg") || !strings.Contains(out, "dependency-vulnerable") {
 		t.Errorf("the vulnerable requests pin is not reported:\n%s", out)
+	}
+}
+
+// TestScorecardLocal scores a model with a local checkout of its code: the
+// checkout is linked as its code repository, Scorecard's file-based checks
+// run over it with no network, and repo-scorecard-low reports the weak
+// checks.
+func TestScorecardLocal(t *testing.T) {
+	t.Parallel()
+	repo := filepath.Join("..", "..", "testdata", "repos", "trainer")
+	code, out, errOut := run(t, "score", "--format", "json", "--fail-on", "none", "--scorecard-local", repo, filepath.Join(models, "inference-code"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	reps, err := report.Decode(strings.NewReader(out))
+	if err != nil || len(reps) != 1 {
+		t.Fatalf("decode: %v (%d reports)", err, len(reps))
+	}
+	rep := reps[0]
+	abs, err := filepath.Abs(repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := sources.FileURL(abs)
+	n, ok := rep.NodeByID(id)
+	if !ok || n.Kind != sources.SubjectRepository || n.State != risk.NodeCollected {
+		t.Fatalf("checkout node = %+v (found %v), want a collected repository", n, ok)
+	}
+	linked := false
+	for _, e := range rep.Lineage.Edges {
+		if e.From == rep.Subject.PURL && e.To == id && e.Relation == sources.RelCodeRepository && len(e.Evidence) == 1 {
+			linked = true
+		}
+	}
+	if !linked {
+		t.Errorf("no code_repository edge from the model to the checkout: %+v", rep.Lineage.Edges)
+	}
+	var fail *risk.Finding
+	for i, f := range rep.Findings {
+		if f.Rule == "repo-scorecard-low" && f.Subject == id {
+			fail = &rep.Findings[i]
+		}
+	}
+	if fail == nil || fail.Outcome != risk.OutcomeFail || !strings.Contains(fail.Message, "Token-Permissions 0/10") {
+		t.Fatalf("repo-scorecard-low on the checkout = %+v, want a failure naming Token-Permissions", fail)
+	}
+	for _, ev := range rep.Evidence {
+		if ev.Kind == sources.KindScorecard && (ev.Origin.Source != "scorecard-local" || ev.Origin.Locator != id) {
+			t.Errorf("scorecard evidence %s is located at %s %s, want scorecard-local at the checkout", ev.ID, ev.Origin.Source, ev.Origin.Locator)
+		}
+	}
+}
+
+func TestScorecardLocalMissingCheckout(t *testing.T) {
+	t.Parallel()
+	code, _, errOut := run(t, "score", "--scorecard-local", "no/such/checkout", filepath.Join(models, "inference-code"))
+	if code != 2 || !strings.Contains(errOut, "no/such/checkout") || !strings.Contains(errOut, "local clone") {
+		t.Errorf("exit %d, stderr %q; want a usage error naming the checkout", code, errOut)
 	}
 }

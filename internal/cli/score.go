@@ -71,7 +71,7 @@ print one report per line (JSON Lines).`,
 				}
 				level = l
 			}
-			eng, pol, err := st.engine(af, nil)
+			eng, pol, err := st.engine(af, args, nil)
 			if err != nil {
 				return err
 			}
@@ -159,9 +159,10 @@ func (st *state) fail(code int, err error) {
 	st.code = worst(st.code, code)
 }
 
-// engine builds the engine from the assess flags. wrap, when not nil,
+// engine builds the engine from the assess flags for assessing refs (the
+// references a local code checkout is linked to). wrap, when not nil,
 // wraps the Hub store (to record what is read).
-func (st *state) engine(af assessFlags, wrap func(huggingface.Store) (huggingface.Store, error)) (*risk.Engine, *risk.Policy, error) {
+func (st *state) engine(af assessFlags, refs []string, wrap func(huggingface.Store) (huggingface.Store, error)) (*risk.Engine, *risk.Policy, error) {
 	pol := risk.DefaultPolicy()
 	if af.policy != "" {
 		p, err := risk.LoadPolicy(af.policy)
@@ -208,6 +209,11 @@ func (st *state) engine(af assessFlags, wrap func(huggingface.Store) (huggingfac
 	if err != nil {
 		return nil, nil, err
 	}
+	local, err := st.checkoutSources(af.hub, h, refs)
+	if err != nil {
+		return nil, nil, err
+	}
+	extra = append(extra, local...)
 	srcs, err := all.Sources(all.Options{Clock: st.env.Clock, Licenses: st.env.Licenses,
 		HubStore: h.store, HubCache: h.cache, Publishers: cat, HubInspectBudget: budget, Extra: extra})
 	if err != nil {

@@ -48,7 +48,7 @@ With --offline SRC the snapshot is cut from another snapshot instead of the Hub.
 				rec = r
 				return r, nil
 			}
-			eng, _, err := st.engine(af, wrap)
+			eng, _, err := st.engine(af, args, wrap)
 			if err != nil {
 				return err
 			}

@@ -115,8 +115,11 @@ func New(opts ...Option) *Source {
 func (s *Source) Name() string { return Name }
 
 // Supports implements [sources.Source]: it supports every local folder
-// subject (Path set).
-func (s *Source) Supports(subj sources.Subject) bool { return subj.Path != "" }
+// subject (Path set) but code repositories, which are not laid out as
+// models.
+func (s *Source) Supports(subj sources.Subject) bool {
+	return subj.Path != "" && subj.Kind != sources.SubjectRepository
+}
 
 // Collect implements [sources.Source]. It reads the folder at subj.Path as
 // a Hugging Face repository is laid out. See the package documentation for
