@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -35,6 +36,8 @@ type Env struct {
 	// Getenv looks up environment variables (HF_TOKEN, HF_ENDPOINT,
 	// HF_HUB_OFFLINE, HF_HOME, ...); nil means os.Getenv.
 	Getenv func(string) string
+	// Stdin is read for the "-" file arguments; nil means os.Stdin.
+	Stdin io.Reader
 }
 
 // Run runs the pedigree command with args (without the program name) and
@@ -48,7 +51,10 @@ func RunEnv(ctx context.Context, args []string, stdout, stderr io.Writer, env En
 	if env.Clock == nil {
 		env.Clock = time.Now
 	}
-	st := &state{env: env, stdout: stdout, stderr: stderr}
+	st := &state{env: env, stdout: stdout, stderr: stderr, stdin: env.Stdin}
+	if st.stdin == nil {
+		st.stdin = os.Stdin
+	}
 	root := st.rootCommand()
 	root.SetArgs(args)
 	root.SetOut(stdout)
@@ -80,6 +86,7 @@ type state struct {
 	env    Env
 	stdout io.Writer
 	stderr io.Writer
+	stdin  io.Reader
 	code   int // the exit code so far, for commands that go on after errors
 }
 
@@ -135,7 +142,7 @@ reference that does not exist), 3 the risk reached --fail-on.`,
 		SilenceErrors: true,
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
-	root.AddCommand(st.scoreCommand(), st.graphCommand(), st.snapshotCommand(), st.osvDBCommand(), st.rulesCommand(), st.explainCommand(), st.policyCommand(), st.versionCommand())
+	root.AddCommand(st.scoreCommand(), st.graphCommand(), st.snapshotCommand(), st.osvDBCommand(), st.rulesCommand(), st.explainCommand(), st.renderCommand(), st.policyCommand(), st.versionCommand())
 	return root
 }
 

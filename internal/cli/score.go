@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pedigree-ai/pedigree/risk"
-	"github.com/pedigree-ai/pedigree/risk/report"
 	"github.com/pedigree-ai/pedigree/sources"
 	"github.com/pedigree-ai/pedigree/sources/all"
 	"github.com/pedigree-ai/pedigree/sources/huggingface"
@@ -53,51 +52,41 @@ REF is a local model folder (./dir, /abs/dir, file:DIR), a Hugging Face model
 (github.com/OWNER/REPO). A folder that exists on disk wins over a Hub id of the
 same spelling.
 
-With --format json, one reference prints one indented JSON report, several
-print one report per line (JSON Lines).`,
+REF may also be a CycloneDX BOM (JSON): its machine-learning-model and data
+components are assessed.
+
+--format picks the output: text (default), json (one indented report; JSON Lines
+for several references), markdown (for pull-request comments), sarif (SARIF 2.1.0
+for code scanning), html (one self-contained page with the lineage drawn) or
+cyclonedx (a CycloneDX 1.6 ML-BOM). 'pedigree render' renders a saved JSON
+report again in any of them.`,
 		Example: `  pedigree score ./my-model
   pedigree score testdata/models/llama-2-7b-chat-apache --format json -o report.json
   pedigree score ./my-model --fail-on high`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "text" && format != "json" {
-				return usageErr("--format %q: want text or json", format)
+			if err := checkFormat(format); err != nil {
+				return err
 			}
-			var level risk.Level
-			if failOn != "" && failOn != "none" {
-				l, err := risk.ParseLevel(failOn)
-				if err != nil {
-					return usageErr("--fail-on: %v", err)
-				}
-				level = l
+			level, err := parseFailOn(failOn)
+			if err != nil {
+				return err
 			}
-			eng, pol, err := st.engine(af, args, nil)
+			refs, err := st.expandCatalogs(args)
+			if err != nil {
+				return err
+			}
+			eng, pol, err := st.engine(af, refs, nil)
 			if err != nil {
 				return err
 			}
 			if failOn == "" {
 				level = pol.FailOn
 			}
-			var buf bytes.Buffer
+			var reps []*risk.Report
 			reached := false
-			n := 0
-			err = st.assessEach(cmd.Context(), eng, args, func(_ string, rep *risk.Report) error {
-				if n > 0 && format == "text" {
-					buf.WriteString("\n")
-				}
-				n++
-				var err error
-				switch {
-				case format == "json" && len(args) == 1:
-					err = report.WriteJSON(&buf, rep)
-				case format == "json":
-					err = report.WriteJSONLine(&buf, rep)
-				default:
-					err = report.WriteText(&buf, rep, report.TextOptions{})
-				}
-				if err != nil {
-					return runtimeErr(err)
-				}
+			err = st.assessEach(cmd.Context(), eng, refs, func(_ string, rep *risk.Report) error {
+				reps = append(reps, rep)
 				if rep.Score.Level.AtLeast(level) {
 					reached = true
 				}
@@ -106,8 +95,15 @@ print one report per line (JSON Lines).`,
 			if err != nil {
 				return err
 			}
-			if err := st.writeOutput(output, buf.Bytes()); err != nil {
-				return err
+			if len(reps) > 0 {
+				root, _ := os.Getwd()
+				var buf bytes.Buffer
+				if err := renderReports(&buf, format, reps, definitions(eng), root, len(refs) > 1); err != nil {
+					return runtimeErr(err)
+				}
+				if err := st.writeOutput(output, buf.Bytes()); err != nil {
+					return err
+				}
 			}
 			if reached {
 				st.code = worst(st.code, ExitFailedOn)
@@ -116,7 +112,7 @@ print one report per line (JSON Lines).`,
 		},
 	}
 	af.register(cmd)
-	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	cmd.Flags().StringVar(&format, "format", "text", "output format: "+strings.Join(reportFormats, ", "))
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write the output to this file instead of standard output")
 	cmd.Flags().StringVar(&failOn, "fail-on", "", "exit with code 3 when the risk level reaches this level (low, medium, high, critical, or none); default: the policy's fail_on")
 	return cmd
