@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/ossf/scorecard/v5/clients/ossfuzz"
@@ -140,7 +141,13 @@ func (st *state) hub(f hubFlags) (*hub, error) {
 func (st *state) networkSources(f hubFlags, h *hub) ([]sources.Source, error) {
 	var out []sources.Source
 	if f.osvDB != "" {
-		o, err := osv.New(osv.Options{DBDir: f.osvDB, Clock: st.env.Clock})
+		// The source keeps a name-normalised copy of the database; with
+		// --cache-dir it lives there, else in the user cache directory.
+		var osvCache string
+		if f.cacheDir != "" && !f.noCache {
+			osvCache = filepath.Join(f.cacheDir, "osv-db")
+		}
+		o, err := osv.New(osv.Options{DBDir: f.osvDB, Clock: st.env.Clock, CacheDir: osvCache})
 		if err != nil {
 			return nil, usageErr("--osv-db: %v", err)
 		}

@@ -155,7 +155,15 @@ func (s *Source) collectPackage(ctx context.Context, subj sources.Subject) (*sou
 	if err != nil {
 		return nil, err
 	}
-	sr, err := s.scan(ctx, scanRequest{generated: &generatedFile{parseAs: "osv-scanner", name: "package.json", data: input}})
+	req := scanRequest{generated: &generatedFile{parseAs: "osv-scanner", name: "package.json", data: input}}
+	if s.dbDir != "" {
+		root, err := s.matchRoot(ref.Ecosystem)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", sources.ErrOffline, err)
+		}
+		req.dbRoot = root
+	}
+	sr, err := s.scan(ctx, req)
 	if err != nil {
 		return nil, err
 	}

@@ -6,12 +6,12 @@
 // It collects two kinds of subject:
 //
 //   - A local folder (Subject.Path set). The lockfiles and manifests that
-//     osv-scanner can extract (requirements*.txt, pyproject.toml,
-//     poetry.lock, Pipfile.lock, uv.lock, pdm.lock, package-lock.json,
-//     yarn.lock, pnpm-lock.yaml, go.mod, Cargo.lock, Gemfile.lock, ...) at
-//     the top level of the folder are read; sub-folders are not walked, so
-//     the vendored code or examples of a model repository do not count as
-//     its dependencies. Every package found becomes [KindDependency]
+//     osv-scanner can extract (requirements*.txt, poetry.lock,
+//     Pipfile.lock, uv.lock, pdm.lock, package-lock.json, yarn.lock,
+//     pnpm-lock.yaml, go.mod, Cargo.lock, Gemfile.lock, ...; not
+//     pyproject.toml on its own) at the top level of the folder are read;
+//     sub-folders are not walked, so the vendored code or examples of a
+//     model repository do not count as its dependencies. Every package found becomes [KindDependency]
 //     evidence and a depends_on edge to the package subject (the package's
 //     PURL with the version as Revision). Dependencies are never resolved
 //     over the network: a requirement without an exact version yields the
@@ -22,6 +22,14 @@
 //     pkg:hex, pkg:cran or pkg:hackage PURL, with a version as Revision or
 //     in the PURL). Every OSV advisory affecting that version becomes
 //     [KindVulnerability] evidence.
+//
+// PyPI package names are compared as PEP 503 normalises them: a
+// requirement "Jinja2" matches records naming "jinja2" or "Jinja2". Online,
+// api.osv.dev does this. Offline, osv-scanner compares the normalised name
+// of the package with the name a record spells, byte for byte, so the
+// source matches against a copy of the database's PyPI zip whose names are
+// normalised, made once per database version in Options.CacheDir; the
+// evidence still cites the database's own zip.
 //
 // A scan whose vulnerability database cannot be read (the API fails, or the
 // offline database lacks an ecosystem) fails: the source never claims that

@@ -35,23 +35,32 @@ type Options struct {
 	// Logger receives osv-scanner's log records; they are discarded when
 	// nil.
 	Logger *slog.Logger
+	// CacheDir is where an offline source keeps its copy of the database's
+	// PyPI records with the package names normalised (PEP 503), which
+	// osv-scanner needs to match a record naming "Jinja2" or "Pillow" (see
+	// the package documentation). One copy is kept per database version;
+	// the folder may be deleted at any time. Empty means
+	// os.UserCacheDir()/pedigree/osv-db.
+	CacheDir string
 }
 
 // Source reads dependencies and vulnerabilities through osv-scanner. It is
 // safe for concurrent use; scans run one at a time (see the package
 // documentation).
 type Source struct {
-	dbDir  string
-	client *http.Client
-	clock  func() time.Time
-	logger *slog.Logger
-	zips   *digestCache
+	dbDir   string
+	client  *http.Client
+	clock   func() time.Time
+	logger  *slog.Logger
+	zips    *digestCache
+	derived *derivedDBs
 }
 
 // New returns a Source configured by o. It fails when o is online (DBDir
 // empty) without an HTTPClient, or when DBDir is not a folder.
 func New(o Options) (*Source, error) {
-	s := &Source{client: o.HTTPClient, clock: o.Clock, logger: o.Logger, zips: newDigestCache()}
+	s := &Source{client: o.HTTPClient, clock: o.Clock, logger: o.Logger, zips: newDigestCache(),
+		derived: &derivedDBs{dir: o.CacheDir, roots: map[string]string{}}}
 	if s.clock == nil {
 		s.clock = time.Now
 	}

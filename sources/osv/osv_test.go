@@ -64,8 +64,13 @@ func writeDB(t testing.TB, root string, records map[string][]string) {
 
 // fullDB is the records of every test, by ecosystem.
 var fullDB = map[string][]string{
-	"PyPI": {"GHSA-x84v-xcm2-53pg", "GHSA-462w-v97r-4m45"},
-	"npm":  {"GHSA-35jh-r3h4-6jhm"},
+	"PyPI": {
+		"GHSA-x84v-xcm2-53pg", "GHSA-462w-v97r-4m45", "GHSA-h5c8-rqwp-cp95",
+		"GHSA-3863-2447-669p", "GHSA-v68g-wm8c-6x7j", "GHSA-37q5-v5qm-c9v8",
+		"GHSA-53q9-r3pm-6pq6", "GHSA-5pcm-hx3q-hm94",
+		"GHSA-3f63-hfp8-52jq", "GHSA-44wm-f244-xhp3",
+	},
+	"npm": {"GHSA-35jh-r3h4-6jhm"},
 }
 
 // writeFolder writes files into a new folder and returns it.
@@ -88,7 +93,7 @@ func offlineSource(t testing.TB, records map[string][]string) *Source {
 	t.Helper()
 	db := t.TempDir()
 	writeDB(t, db, records)
-	s, err := New(Options{DBDir: db, Clock: clock})
+	s, err := New(Options{DBDir: db, Clock: clock, CacheDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,7 +328,7 @@ func TestOfflineDBUnreadable(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "all.zip"), []byte("not a zip"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Options{DBDir: db, Clock: clock})
+	s, err := New(Options{DBDir: db, Clock: clock, CacheDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -436,9 +441,10 @@ func TestConformance(t *testing.T) {
 	db := t.TempDir()
 	writeDB(t, db, fullDB)
 	dir := writeFolder(t, map[string]string{"requirements.txt": "requests==2.19.0\njinja2==2.10\n"})
+	cache := t.TempDir()
 	sourcetest.RunConformance(t, sourcetest.Harness{
 		NewSource: func(t *testing.T) sources.Source {
-			s, err := New(Options{DBDir: db})
+			s, err := New(Options{DBDir: db, CacheDir: cache})
 			if err != nil {
 				t.Fatal(err)
 			}

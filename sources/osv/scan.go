@@ -43,6 +43,9 @@ type scanRequest struct {
 	// extractOnly lists packages without matching them against the OSV
 	// database: no database is read and no request is made.
 	extractOnly bool
+	// dbRoot, offline, is the database root osv-scanner reads; the
+	// source's DBDir when empty.
+	dbRoot string
 }
 
 // generatedFile is a lockfile the source writes to scan.
@@ -112,6 +115,14 @@ func (s *Source) scan(ctx context.Context, req scanRequest) (*scanResult, error)
 	case s.dbDir != "":
 		a.CompareOffline = true
 		a.LocalDBPath = s.dbDir
+		if req.dbRoot != "" {
+			a.LocalDBPath = req.dbRoot
+		}
+		// Required, not only prudent: osv-scalibr runs the offline matcher
+		// only in a scan declared offline. In a scan declared online (the
+		// osv-scanner CLI's --offline-vulnerabilities without --offline) it
+		// drops the matcher, logs "Disabling plugin" (which osv-scanner's
+		// log handler swallows) and finds no vulnerability.
 		a.PluginNetworkDisabled = true
 	default:
 		c := *s.client
