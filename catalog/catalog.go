@@ -1,11 +1,19 @@
 // Package catalog reads lists of subjects to assess.
 //
-// A catalog is a document that names many subjects: today a CycloneDX BOM
+// A catalog is a document that names many subjects: a list of references,
+// one a line ([ReadText]); a CSV file with a "ref" column ([ReadCSV]); JSON
+// Lines of {"ref": ...} objects ([ReadJSONL]); or a CycloneDX BOM
 // ([ReadCycloneDX]), whose machine-learning-model and data components
-// become entries. Each [Entry] carries a reference that sources.ParseRef
-// accepts, where in the catalog it was found, and labels to carry into the
-// outputs. An entry that cannot be turned into a reference carries an
-// error instead, and the other entries proceed.
+// become entries. [Read] tells the format by the content and name. Each
+// [Entry] carries a reference that sources.ParseRef accepts, where in the
+// catalog it was found, and labels to carry into the outputs. An entry
+// that cannot be turned into a reference carries an error instead, and
+// the other entries proceed; so does an entry naming a subject an earlier
+// entry named, so that a batch assesses every subject once.
+//
+// A catalog can also be a query of the Hugging Face Hub's model listing,
+// written hf-search:KEY=VALUE&... ([ParseHubSearch]); the Hub source lists
+// its models.
 package catalog
 
 import "fmt"

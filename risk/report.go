@@ -26,6 +26,10 @@ type Report struct {
 	Findings      []Finding          `json:"findings"`
 	Evidence      []sources.Evidence `json:"evidence"`
 	Sources       []SourceStatus     `json:"sources"`
+	// Labels are facts the caller attached to the subject, carried through
+	// unchanged: a batch catalog's extra columns, a BOM component's
+	// bom-ref. Nil when none.
+	Labels map[string]string `json:"labels,omitempty"`
 }
 
 // SubjectInfo identifies the assessed subject.

@@ -142,7 +142,7 @@ reference that does not exist), 3 the risk reached --fail-on.`,
 		SilenceErrors: true,
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
-	root.AddCommand(st.scoreCommand(), st.graphCommand(), st.snapshotCommand(), st.osvDBCommand(), st.rulesCommand(), st.explainCommand(), st.renderCommand(), st.policyCommand(), st.versionCommand())
+	root.AddCommand(st.scoreCommand(), st.batchCommand(), st.graphCommand(), st.snapshotCommand(), st.osvDBCommand(), st.rulesCommand(), st.explainCommand(), st.renderCommand(), st.policyCommand(), st.versionCommand())
 	return root
 }
 

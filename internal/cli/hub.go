@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/ossf/scorecard/v5/clients/ossfuzz"
 	"github.com/spf13/cobra"
@@ -28,6 +29,10 @@ type hubFlags struct {
 	noCache        bool
 	rateLimit      int
 	inspectBudget  int64
+	// maxWait caps a rate-limit wait before a request fails as rate
+	// limited; zero means the client's default (60 s). Batch runs wait
+	// out a whole window instead of failing subjects.
+	maxWait time.Duration
 }
 
 func (f *hubFlags) register(cmd *cobra.Command) {
@@ -120,12 +125,13 @@ func (st *state) hub(f hubFlags) (*hub, error) {
 	}
 	t := st.tool()
 	o, err := huggingface.NewOnline(huggingface.OnlineOptions{
-		Endpoint:  st.getenv("HF_ENDPOINT"),
-		Token:     strings.TrimSpace(token),
-		UserAgent: fmt.Sprintf("%s/%s (+https://github.com/pedigree-ai/pedigree)", t.Name, t.Version),
-		CacheDir:  cacheDir,
-		RateLimit: f.rateLimit,
-		Clock:     st.env.Clock,
+		Endpoint:      st.getenv("HF_ENDPOINT"),
+		Token:         strings.TrimSpace(token),
+		UserAgent:     fmt.Sprintf("%s/%s (+https://github.com/pedigree-ai/pedigree)", t.Name, t.Version),
+		CacheDir:      cacheDir,
+		RateLimit:     f.rateLimit,
+		MaxRetryAfter: f.maxWait,
+		Clock:         st.env.Clock,
 	})
 	if err != nil {
 		return nil, usageErr("%v", err)

@@ -158,7 +158,7 @@ func (st *state) fail(code int, err error) {
 // engine builds the engine from the assess flags for assessing refs (the
 // references a local code checkout is linked to). wrap, when not nil,
 // wraps the Hub store (to record what is read).
-func (st *state) engine(af assessFlags, refs []string, wrap func(huggingface.Store) (huggingface.Store, error)) (*risk.Engine, *risk.Policy, error) {
+func (st *state) engine(af assessFlags, refs []string, wrap func(huggingface.Store) (huggingface.Store, error), more ...risk.Option) (*risk.Engine, *risk.Policy, error) {
 	pol := risk.DefaultPolicy()
 	if af.policy != "" {
 		p, err := risk.LoadPolicy(af.policy)
@@ -222,7 +222,7 @@ func (st *state) engine(af assessFlags, refs []string, wrap func(huggingface.Sto
 		risk.WithMaxDepth(af.maxDepth),
 		risk.WithTool(st.tool()),
 	}
-	eng, err := risk.New(opts...)
+	eng, err := risk.New(append(opts, more...)...)
 	if err != nil {
 		return nil, nil, runtimeErr(err)
 	}

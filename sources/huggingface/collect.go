@@ -360,7 +360,17 @@ func (c *collector) inspect(ctx context.Context, file string, size int64, a map[
 		io.ReaderAt
 		Size() int64
 	}
-	switch st := c.src.store.(type) {
+	// A wrapping store (a Prefilled or a Recorder) reads files through
+	// the store it wraps.
+	store := c.src.store
+	for range 8 {
+		u, ok := store.(interface{ Unwrap() Store })
+		if !ok {
+			break
+		}
+		store = u.Unwrap()
+	}
+	switch st := store.(type) {
 	case *Online:
 		f, err := st.OpenFile(ctx, p, size, c.src.inspectBudget)
 		if err != nil {

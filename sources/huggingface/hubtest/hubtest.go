@@ -1,18 +1,26 @@
 // Package hubtest serves an offline Hugging Face Hub snapshot over HTTP,
 // for tests of code that reads the Hub: the same layout as an offline
 // snapshot directory, answered the way the Hub answers, with hooks for the
-// Hub's refusals (gated, private, moved repositories) and for faults.
+// Hub's refusals (gated, private, moved repositories) and for faults. It
+// also answers the model listing (GET /api/models) from the snapshot's
+// repository records, a page at a time.
 package hubtest
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -31,12 +39,17 @@ type Server struct {
 	requests map[string]int    // requests per URL path
 	bodies   int               // answers that carried a body
 	etags    bool
+	pageSize int // models per page of the listing
 }
+
+// DefaultPageSize is the most models a page of a new server's model
+// listing holds; see [Server.SetPageSize].
+const DefaultPageSize = 1000
 
 // NewServer starts a fake Hub over the snapshot directory dir; it is closed
 // when the test ends.
 func NewServer(t testing.TB, dir string) *Server {
-	s := &Server{dir: dir, gated: map[string]bool{}, moved: map[string]string{}, requests: map[string]int{}, etags: true}
+	s := &Server{dir: dir, gated: map[string]bool{}, moved: map[string]string{}, requests: map[string]int{}, etags: true, pageSize: DefaultPageSize}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.Close)
 	return s
@@ -56,6 +69,17 @@ func (s *Server) Move(from, to string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.moved[strings.ToLower(from)] = to
+}
+
+// SetPageSize sets the most models a page of the model listing holds;
+// n < 1 restores DefaultPageSize.
+func (s *Server) SetPageSize(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n < 1 {
+		n = DefaultPageSize
+	}
+	s.pageSize = n
 }
 
 // Handle makes h answer every request instead of the snapshot; nil
@@ -126,6 +150,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
+	if p == "/api/models" {
+		s.list(w, r)
+		return
+	}
 	if moved {
 		target := strings.Replace(p, id, to, 1)
 		if r.URL.RawQuery != "" {
@@ -194,4 +222,202 @@ func hashOf(b []byte) string {
 	h := fnv.New64a()
 	h.Write(b)
 	return fmt.Sprintf("%016x", h.Sum64())
+}
+
+// listed is one repository record of the snapshot, for the listing.
+type listed struct {
+	id     string
+	fields map[string]json.RawMessage
+}
+
+// list answers GET /api/models from the snapshot's api/models/OWNER/NAME.json
+// records, as the Hub does: author (the record's author or the id's owner,
+// case-insensitively), search (a substring of the id, case-insensitively;
+// repeatable), filter (a tag the record carries; repeatable, all must
+// match), pipeline_tag and gated select; sort (downloads, likes,
+// createdAt, lastModified, trendingScore) orders in descending order,
+// else the order is by id; expand (or expand[]) keeps only the named
+// fields beside _id and id; limit bounds the page, at most the server's
+// page size; a Link rel="next" header with an absolute URL carrying a
+// cursor leads to the next page.
+func (s *Server) list(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	s.mu.Lock()
+	size := s.pageSize
+	s.mu.Unlock()
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			http.Error(w, "bad limit", http.StatusBadRequest)
+			return
+		}
+		size = min(size, n)
+	}
+	offset := 0
+	if c := q.Get("cursor"); c != "" {
+		b, err := base64.RawURLEncoding.DecodeString(c)
+		n, cerr := strconv.Atoi(strings.TrimPrefix(string(b), "offset:"))
+		if err != nil || cerr != nil || n < 0 || !strings.HasPrefix(string(b), "offset:") {
+			http.Error(w, "bad cursor", http.StatusBadRequest)
+			return
+		}
+		offset = n
+	}
+	all, err := s.records()
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	var match []listed
+	for _, rec := range all {
+		if matches(rec, q) {
+			match = append(match, rec)
+		}
+	}
+	sortListed(match, q.Get("sort"))
+	expand := append(q["expand"], q["expand[]"]...)
+	page := []map[string]json.RawMessage{}
+	for i := offset; i < len(match) && i < offset+size; i++ {
+		page = append(page, project(match[i], expand))
+	}
+	body, err := json.Marshal(page)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	if offset+size < len(match) {
+		next := url.Values{}
+		for k, v := range q {
+			next[k] = v
+		}
+		next.Set("cursor", base64.RawURLEncoding.EncodeToString([]byte("offset:"+strconv.Itoa(offset+size))))
+		w.Header().Set("Link", fmt.Sprintf("<http://%s/api/models?%s>; rel=\"next\"", r.Host, next.Encode()))
+	}
+	s.mu.Lock()
+	s.bodies++
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(body)
+}
+
+// records reads the repository records of the snapshot, in id order.
+func (s *Server) records() ([]listed, error) {
+	root := filepath.Join(s.dir, "api", "models")
+	owners, err := os.ReadDir(root)
+	if err != nil {
+		return nil, nil
+	}
+	var out []listed
+	for _, o := range owners {
+		if !o.IsDir() {
+			continue
+		}
+		files, err := os.ReadDir(filepath.Join(root, o.Name()))
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			name, ok := strings.CutSuffix(f.Name(), ".json")
+			if !ok || !f.Type().IsRegular() {
+				continue
+			}
+			data, err := os.ReadFile(filepath.Join(root, o.Name(), f.Name()))
+			if err != nil {
+				return nil, err
+			}
+			var fields map[string]json.RawMessage
+			if json.Unmarshal(data, &fields) != nil || fields == nil {
+				continue
+			}
+			id := o.Name() + "/" + name
+			var recorded string
+			if json.Unmarshal(fields["id"], &recorded) == nil && recorded != "" {
+				id = recorded
+			}
+			if !strings.EqualFold(id, o.Name()+"/"+name) {
+				continue // a renamed repository's record, under its old id
+			}
+			out = append(out, listed{id: id, fields: fields})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
+	return out, nil
+}
+
+// matches reports whether a record is selected by the listing query q.
+func matches(rec listed, q url.Values) bool {
+	str := func(k string) string {
+		var v string
+		json.Unmarshal(rec.fields[k], &v)
+		return v
+	}
+	if a := q.Get("author"); a != "" {
+		owner, _, _ := strings.Cut(rec.id, "/")
+		if !strings.EqualFold(a, str("author")) && !strings.EqualFold(a, owner) {
+			return false
+		}
+	}
+	for _, sub := range q["search"] {
+		if !strings.Contains(strings.ToLower(rec.id), strings.ToLower(sub)) {
+			return false
+		}
+	}
+	var tags []string
+	json.Unmarshal(rec.fields["tags"], &tags)
+	for _, f := range q["filter"] {
+		if !slices.Contains(tags, f) {
+			return false
+		}
+	}
+	if t := q.Get("pipeline_tag"); t != "" && t != str("pipeline_tag") {
+		return false
+	}
+	if g := q.Get("gated"); g != "" {
+		gated := strings.TrimSpace(string(rec.fields["gated"]))
+		open := gated == "" || gated == "false" || gated == "null"
+		if (g == "true") == open {
+			return false
+		}
+	}
+	return true
+}
+
+// sortListed orders records by a sort key, in descending order as the Hub
+// does, ties by id; by id alone for no or an unknown key.
+func sortListed(recs []listed, key string) {
+	switch key {
+	case "downloads", "likes", "trendingScore":
+		num := func(r listed) float64 {
+			var f float64
+			json.Unmarshal(r.fields[key], &f)
+			return f
+		}
+		sort.SliceStable(recs, func(i, j int) bool { return num(recs[i]) > num(recs[j]) })
+	case "createdAt", "lastModified":
+		str := func(r listed) string {
+			var v string
+			json.Unmarshal(r.fields[key], &v)
+			return v
+		}
+		sort.SliceStable(recs, func(i, j int) bool { return str(recs[i]) > str(recs[j]) })
+	}
+}
+
+// project keeps the expanded fields of a record, beside _id and id; with
+// no expand, the whole record.
+func project(rec listed, expand []string) map[string]json.RawMessage {
+	if len(expand) == 0 {
+		return rec.fields
+	}
+	id, _ := json.Marshal(rec.id)
+	out := map[string]json.RawMessage{"id": id}
+	if v, ok := rec.fields["_id"]; ok {
+		out["_id"] = v
+	}
+	for _, k := range expand {
+		if v, ok := rec.fields[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
 }
