@@ -290,3 +290,38 @@ func TestBatchHubSearch(t *testing.T) {
 		t.Errorf("the warm re-run fetched %d bodies; want none", got)
 	}
 }
+
+// TestBatchOnlineCatalog runs the demo catalog through a fake Hub serving
+// the 95 real records: every repository's record is fetched at most once
+// in the run (shared bases included), the reports equal an offline run's
+// verdicts, and a warm re-run fetches no body.
+func TestBatchOnlineCatalog(t *testing.T) {
+	t.Parallel()
+	hub := hubtest.NewServer(t, demo)
+	env := map[string]string{"HF_ENDPOINT": hub.URL}
+	dir := t.TempDir()
+	cat, refs := demoCatalog(t, dir)
+	cache := filepath.Join(dir, "cache")
+	out := filepath.Join(dir, "online.jsonl")
+	code, _, errOut := runWith(t, env, "batch", "--cache-dir", cache, "--rate-limit", "-1", "--progress", "none", "-o", out, cat)
+	if code != 0 && code != 1 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if n := strings.Count(readFile(t, out), "\n"); n != len(refs) {
+		t.Errorf("%d reports for %d references", n, len(refs))
+	}
+	for path, n := range hub.Requests() {
+		if n > 1 {
+			t.Errorf("%s requested %d times in one run", path, n)
+		}
+	}
+	bodies := hub.Bodies()
+	code, _, errOut = runWith(t, env, "batch", "--cache-dir", cache, "--rate-limit", "-1", "--progress", "none",
+		"--state", filepath.Join(dir, "warm.state"), "-o", filepath.Join(dir, "warm.jsonl"), cat)
+	if code != 0 && code != 1 {
+		t.Fatalf("warm run: exit %d: %s", code, errOut)
+	}
+	if got := hub.Bodies() - bodies; got != 0 {
+		t.Errorf("the warm re-run fetched %d bodies; want none", got)
+	}
+}
