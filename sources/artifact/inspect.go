@@ -141,7 +141,13 @@ func Inspect(format string, r io.ReaderAt, size, budget int64) *FileReport {
 			rep.Code = append(append(rep.Code, k.LambdaLayers...), k.CustomObjects...)
 		}
 	case "numpy":
-		if isZip(cr) {
+		// The probe for a zip header (an .npz) is read within the budget.
+		zipped := false
+		if budget > zipMagicLen {
+			zipped = isZip(cr)
+			budget -= zipMagicLen
+		}
+		if zipped {
 			z := InspectZip(cr, size, budget, ScanPickle)
 			rep.Malformed = append(rep.Malformed, z.Malformed...)
 			rep.Partial = z.Truncated
@@ -174,9 +180,12 @@ func Inspect(format string, r io.ReaderAt, size, budget int64) *FileReport {
 	return rep
 }
 
+// zipMagicLen is the length of a zip local header's signature.
+const zipMagicLen = 4
+
 // isZip reports whether r starts with a zip local header.
 func isZip(r io.ReaderAt) bool {
-	var b [4]byte
+	var b [zipMagicLen]byte
 	n, _ := r.ReadAt(b[:], 0)
 	return n == 4 && string(b[:]) == "PK\x03\x04"
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -120,7 +121,12 @@ func inspectNumpyStream(r io.Reader, size, limit int64, scan PickleScanner) *Num
 		p.add("header is not a dict")
 		return rep
 	}
+	keys := make([]string, 0, len(d))
 	for k := range d {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // the same file gives the same report
+	for _, k := range keys {
 		if k != "descr" && k != "fortran_order" && k != "shape" {
 			p.add("header has unexpected key %q", k)
 		}

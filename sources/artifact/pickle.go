@@ -214,6 +214,11 @@ func (in *input) budgetExhausted() (bool, error) {
 	if in.pos < in.limit {
 		return false, nil
 	}
+	// A reader that knows its size answers without a byte read past the
+	// budget.
+	if sr, ok := in.orig.(interface{ Size() int64 }); ok {
+		return sr.Size() > in.limit, nil
+	}
 	var one [1]byte
 	n, err := io.ReadFull(in.orig, one[:])
 	if n == 1 {
