@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -299,26 +298,8 @@ func rootMissing(r *risk.Report) error {
 // writeOutput writes b to path (atomically, through a temporary file in the
 // same folder) or to standard output when path is empty.
 func (st *state) writeOutput(path string, b []byte) error {
-	if path == "" || path == "-" {
-		_, err := st.stdout.Write(b)
+	return st.writeOutputStream(path, func(w io.Writer) error {
+		_, err := w.Write(b)
 		return err
-	}
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".pedigree-*")
-	if err != nil {
-		return runtimeErr(fmt.Errorf("write %s: %w", path, err))
-	}
-	_, werr := io.Copy(f, bytes.NewReader(b))
-	cerr := f.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(f.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(f.Name())
-		return runtimeErr(fmt.Errorf("write %s: %w", path, werr))
-	}
-	return nil
+	})
 }
