@@ -116,16 +116,7 @@ func Inspect(format string, r io.ReaderAt, size, budget int64) *FileReport {
 		rep.addPickle("", p)
 	case "pickle_zip", "zip", "keras":
 		z := InspectZip(cr, size, budget, ScanPickle)
-		rep.Malformed = append(rep.Malformed, z.Malformed...)
-		rep.Partial = z.Truncated
-		names := make([]string, 0, len(z.Pickles))
-		for n := range z.Pickles {
-			names = append(names, n)
-		}
-		slices.Sort(names)
-		for _, n := range names {
-			rep.addPickle(n, z.Pickles[n])
-		}
+		rep.addZip(z)
 		switch z.Kind {
 		case ZipPyTorch:
 			rep.Format = "pickle_zip"
@@ -148,17 +139,7 @@ func Inspect(format string, r io.ReaderAt, size, budget int64) *FileReport {
 			budget -= zipMagicLen
 		}
 		if zipped {
-			z := InspectZip(cr, size, budget, ScanPickle)
-			rep.Malformed = append(rep.Malformed, z.Malformed...)
-			rep.Partial = z.Truncated
-			names := make([]string, 0, len(z.Pickles))
-			for n := range z.Pickles {
-				names = append(names, n)
-			}
-			slices.Sort(names)
-			for _, n := range names {
-				rep.addPickle(n, z.Pickles[n])
-			}
+			rep.addZip(InspectZip(cr, size, budget, ScanPickle))
 			break
 		}
 		np := InspectNumpy(cr, size, budget, ScanPickle)
@@ -188,6 +169,21 @@ func isZip(r io.ReaderAt) bool {
 	var b [zipMagicLen]byte
 	n, _ := r.ReadAt(b[:], 0)
 	return n == 4 && string(b[:]) == "PK\x03\x04"
+}
+
+// addZip adds what inspecting a zip archive found: its defects, whether
+// the budget cut it short, and its pickles' findings in entry-name order.
+func (r *FileReport) addZip(z *ZipReport) {
+	r.Malformed = append(r.Malformed, z.Malformed...)
+	r.Partial = z.Truncated
+	names := make([]string, 0, len(z.Pickles))
+	for n := range z.Pickles {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		r.addPickle(n, z.Pickles[n])
+	}
 }
 
 // addPickle adds a pickle scan's findings, naming the entry it came from.
