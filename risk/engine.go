@@ -16,6 +16,55 @@ import (
 // DefaultMaxDepth is how many edges deep the engine walks a lineage by default.
 const DefaultMaxDepth = 10
 
+// MaxDepthLimit is the largest depth WithMaxDepth accepts. Lineage rules
+// explain every inherited finding with its chain, so their work grows with
+// the cube of a chain's length; real lineages are rarely deeper than 10.
+const MaxDepthLimit = 100
+
+// Default limits of one assessment (see [Limits]).
+const (
+	// DefaultMaxNodes is how many subjects one lineage graph may hold.
+	DefaultMaxNodes = 1000
+	// DefaultMaxEdges is how many links of one subject the walk follows.
+	DefaultMaxEdges = 1000
+	// DefaultMaxEvidence is how many pieces of evidence one subject may
+	// carry. It is above what the built-in sources produce for the largest
+	// repository they read in full (sources/local inventories 100,000 files,
+	// the Hub's listing at most 200 pages).
+	DefaultMaxEvidence = 250_000
+)
+
+// Limits bound the memory and time of one assessment, so that no lineage,
+// however large or hostile, makes the engine use unbounded resources.
+// Whatever a limit cuts off is reported, never dropped silently: a subject
+// whose links were not all followed carries the count in
+// [Node.Unfollowed], one with too much evidence is failed, one whose time
+// ran out is failed or skipped with the reason; the lineage-unresolvable
+// rule turns each into an unknown finding.
+type Limits struct {
+	// Nodes bounds the subjects of one lineage graph (0: DefaultMaxNodes).
+	// Links to further subjects are not followed.
+	Nodes int
+	// Edges bounds the links followed from one subject (0:
+	// DefaultMaxEdges). Lineage links are kept before other links.
+	Edges int
+	// Evidence bounds the evidence of one subject (0: DefaultMaxEvidence).
+	// A subject with more is failed: a part of its evidence could hide the
+	// risk that the rest does not show.
+	Evidence int
+	// Timeout bounds the walk of one assessment, and separately the
+	// evaluation of its rules (0: no bound). When the walk's time passes,
+	// the subjects read so far are scored and the rest are failed or
+	// skipped with the reason; when the evaluation's passes, the checks not
+	// yet run are error findings.
+	Timeout time.Duration
+}
+
+// DefaultLimits returns the limits an Engine has unless WithLimits says otherwise.
+func DefaultLimits() Limits {
+	return Limits{Nodes: DefaultMaxNodes, Edges: DefaultMaxEdges, Evidence: DefaultMaxEvidence}
+}
+
 // Engine assesses subjects: it walks each subject's lineage with its
 // sources, runs its rules over the evidence and scores the findings.
 //
@@ -29,6 +78,7 @@ type Engine struct {
 	clock       func() time.Time
 	concurrency int
 	maxDepth    int
+	limits      Limits
 	log         *slog.Logger
 	tool        ToolInfo
 
@@ -51,6 +101,7 @@ type config struct {
 	clock       func() time.Time
 	concurrency int
 	maxDepth    int
+	limits      Limits
 	log         *slog.Logger
 	tool        *ToolInfo
 	cacheSize   int
@@ -135,13 +186,36 @@ func WithConcurrency(n int) Option {
 }
 
 // WithMaxDepth bounds how many edges deep the lineage walk goes (default
-// DefaultMaxDepth). Subjects beyond it are recorded as skipped.
+// DefaultMaxDepth, at most MaxDepthLimit). Subjects beyond it are recorded
+// as skipped.
 func WithMaxDepth(n int) Option {
 	return func(c *config) error {
-		if n < 1 {
-			return fmt.Errorf("risk: WithMaxDepth(%d): need at least 1", n)
+		if n < 1 || n > MaxDepthLimit {
+			return fmt.Errorf("risk: WithMaxDepth(%d): need 1 to %d", n, MaxDepthLimit)
 		}
 		c.maxDepth = n
+		return nil
+	}
+}
+
+// WithLimits sets the limits of each assessment. A zero field keeps its
+// default (see [Limits]); a negative one is an error.
+func WithLimits(l Limits) Option {
+	return func(c *config) error {
+		if l.Nodes < 0 || l.Edges < 0 || l.Evidence < 0 || l.Timeout < 0 {
+			return fmt.Errorf("risk: WithLimits(%+v): limits must be 0 (the default) or more", l)
+		}
+		d := DefaultLimits()
+		if l.Nodes == 0 {
+			l.Nodes = d.Nodes
+		}
+		if l.Edges == 0 {
+			l.Edges = d.Edges
+		}
+		if l.Evidence == 0 {
+			l.Evidence = d.Evidence
+		}
+		c.limits = l
 		return nil
 	}
 }
@@ -181,7 +255,7 @@ func WithCacheSize(n int) Option {
 // New returns an Engine configured by opts. With no options it has no
 // sources (every subject is skipped), the default rules and the default policy.
 func New(opts ...Option) (*Engine, error) {
-	c := config{concurrency: 8, maxDepth: DefaultMaxDepth, cacheSize: 4096}
+	c := config{concurrency: 8, maxDepth: DefaultMaxDepth, limits: DefaultLimits(), cacheSize: 4096}
 	for _, o := range opts {
 		if err := o(&c); err != nil {
 			return nil, err
@@ -218,7 +292,7 @@ func New(opts ...Option) (*Engine, error) {
 	}
 	return &Engine{
 		mux: mux, rules: c.rules, policy: c.policy, clock: c.clock,
-		concurrency: c.concurrency, maxDepth: c.maxDepth, log: c.log, tool: tool,
+		concurrency: c.concurrency, maxDepth: c.maxDepth, limits: c.limits, log: c.log, tool: tool,
 		sem: make(chan struct{}, c.concurrency), cache: newCollectCache(c.cacheSize),
 	}, nil
 }
@@ -243,18 +317,35 @@ func moduleVersion() string {
 
 // Assess walks s's lineage, evaluates the rules and returns the report.
 // Whatever sources and rules say is data in the report, including a subject
-// that cannot be read. Assess returns an error only when s is the zero
-// Subject or ctx is done.
+// that cannot be read and a walk cut short by the limits' Timeout. Assess
+// returns an error only when s is the zero Subject or ctx is done.
 func (e *Engine) Assess(ctx context.Context, s sources.Subject) (*Report, error) {
 	if s.IsZero() {
 		return nil, errors.New("risk: Assess: zero subject")
 	}
-	g, err := e.walk(ctx, s)
+	wctx := ctx
+	if e.limits.Timeout > 0 {
+		var cancel context.CancelFunc
+		wctx, cancel = context.WithTimeoutCause(ctx, e.limits.Timeout, errTimeLimit)
+		defer cancel()
+	}
+	g, err := e.walk(wctx, s)
 	if err != nil {
 		return nil, err
 	}
+	// The rules get a time limit of their own: a walk cut short by its
+	// limit is still evaluated.
+	ectx := ctx
+	if e.limits.Timeout > 0 {
+		var cancel context.CancelFunc
+		ectx, cancel = context.WithTimeoutCause(ctx, e.limits.Timeout, errTimeLimit)
+		defer cancel()
+	}
 	now := e.clock()
-	findings, waivers := e.evaluate(g, now)
+	findings, waivers := e.evaluateWithin(ectx, g, now)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	return e.report(s, g, findings, waivers, now), nil
 }
 
@@ -274,6 +365,7 @@ func (f SinkFunc) Report(r *Report) error { return f(r) }
 // AssessAll assesses every subject of subjects, up to the engine's
 // concurrency at once, and hands each report to sink in the order of the
 // subjects. A subject that cannot be read is a report like any other.
+// A subject whose time limit passes is a report too (see [Limits]).
 // AssessAll stops and returns an error only when the sink fails or ctx is done.
 func (e *Engine) AssessAll(ctx context.Context, subjects iter.Seq[sources.Subject], sink Sink) error {
 	ctx, cancel := context.WithCancel(ctx)

@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -10,7 +11,20 @@ import (
 // evaluate runs the rules over g and returns the findings and the state of
 // the policy's waivers.
 func (e *Engine) evaluate(g *Graph, now time.Time) ([]Finding, []WaiverState) {
+	return e.evaluateWithin(context.Background(), g, now)
+}
+
+// evaluateWithin is evaluate bounded by ctx: once ctx is done, every check
+// not yet run is an error finding that says so, never a pass.
+func (e *Engine) evaluateWithin(ctx context.Context, g *Graph, now time.Time) ([]Finding, []WaiverState) {
 	in := &Input{Graph: g, Policy: e.policy, Now: now}
+	runCheck := func(r Rule, in *Input, n *Node) []Result {
+		if ctx.Err() != nil {
+			return []Result{{Subject: n.ID, Outcome: OutcomeError,
+				Message: fmt.Sprintf("rule %s was not run on %s: %s", r.Def.ID, n.Subject, e.timeLimitReason("the evaluation was stopped"))}}
+		}
+		return runCheck(r, in, n)
+	}
 	root := g.RootNode()
 	used := map[int]bool{}
 	var out []Finding

@@ -58,7 +58,7 @@ func Example() {
 	// Output:
 	// hf:acme/support-bot collected
 	// hf:meta-llama/Llama-2-7b-hf skipped
-	// score: 72.19 high
+	// score: 73.24 high
 	// +17.50 license-conflict unknown
 	// +14.44 origin-reupload unknown
 	// +11.91 origin-reupload unknown

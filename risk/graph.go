@@ -37,6 +37,9 @@ type Node struct {
 	Evidence []sources.Evidence
 	// Sources holds one status per source that served the subject.
 	Sources []SourceStatus
+	// Unfollowed counts the subject's links that the walk left out of the
+	// graph because a limit of the engine was reached (see [Limits]).
+	Unfollowed int
 }
 
 // Collected reports whether any source read the subject (collected or partial).

@@ -76,6 +76,9 @@ type LineageNode struct {
 	State NodeState `json:"state"`
 	// Reason explains a skipped, failed or partial state.
 	Reason string `json:"reason,omitempty"`
+	// Unfollowed counts the subject's links left out of the lineage because
+	// a limit of the walk was reached; the lineage beyond them is unknown.
+	Unfollowed int `json:"unfollowed,omitempty"`
 	// Publisher is who published the subject, when known.
 	Publisher *Publisher `json:"publisher,omitempty"`
 	// License is the subject's effective license, when one is declared.
@@ -153,7 +156,7 @@ func (e *Engine) report(s sources.Subject, g *Graph, findings []Finding, waivers
 	rep.Sources = []SourceStatus{}
 	for _, n := range g.Nodes {
 		ln := LineageNode{ID: n.ID, Kind: n.Subject.Kind, Ref: n.Subject.Ref, Revision: n.Subject.Revision,
-			Depth: n.Depth, State: n.State, Reason: n.Reason, Publisher: publisherOf(n)}
+			Depth: n.Depth, State: n.State, Reason: n.Reason, Unfollowed: n.Unfollowed, Publisher: publisherOf(n)}
 		if info, _, ok := EffectiveLicense(n); ok {
 			ln.License = &NodeLicense{ID: info.ID, Class: string(info.Class)}
 		}

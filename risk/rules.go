@@ -53,18 +53,18 @@ func builtinChecks() map[string]Check {
 		"license-use-restrictions": checkLicenseUseRestrictions,
 		"license-dataset-conflict": needsCard(checkLicenseDatasetConflict, true),
 		"license-policy-denied":    needsCard(checkLicensePolicyDenied, true),
-		"license-file-mismatch":    checkLicenseFileMismatch,
+		"license-file-mismatch":    needsFiles(checkLicenseFileMismatch),
 		"origin-jurisdiction":      checkOriginJurisdiction,
 		"origin-unknown-publisher": checkOriginUnknownPublisher,
 		"origin-reupload":          needsCard(checkOriginReupload, false),
 		"lineage-mislabeled":       needsCard(checkLineageMislabeled, false),
 		"safety-removed":           checkSafetyRemoved,
-		"history-weights-changed":  checkHistoryWeightsChanged,
+		"history-weights-changed":  needsFiles(checkHistoryWeightsChanged),
 		"history-unpinned":         checkHistoryUnpinned,
-		"pickle-unsafe-import":     checkPickleUnsafeImport,
-		"artifact-malformed":       checkArtifactMalformed,
+		"pickle-unsafe-import":     needsFiles(checkPickleUnsafeImport),
+		"artifact-malformed":       needsFiles(checkArtifactMalformed),
 		"hub-scan-flagged":         checkHubScanFlagged,
-		"chat-template-suspicious": checkChatTemplateSuspicious,
+		"chat-template-suspicious": needsFiles(checkChatTemplateSuspicious),
 		"dependency-vulnerable":    checkDependencyVulnerable,
 		"repo-scorecard-low":       checkRepoScorecardLow,
 		"lineage-undeclared":       checkLineageUndeclared,
@@ -72,8 +72,8 @@ func builtinChecks() map[string]Check {
 		"lineage-cycle":            needsCard(checkLineageCycle, false),
 		"lineage-depth":            needsCard(checkLineageDepth, false),
 		"lineage-merge":            needsCard(checkLineageMerge, false),
-		"pickle-weights":           checkPickleWeights,
-		"remote-code":              checkRemoteCode,
+		"pickle-weights":           needsFiles(checkPickleWeights),
+		"remote-code":              needsFiles(checkRemoteCode),
 		"card-missing":             checkCardMissing,
 		"datasets-undeclared":      checkDatasetsUndeclared,
 	}
@@ -98,6 +98,31 @@ func needsCard(check Check, license bool) Check {
 			}
 			res[i] = Result{Subject: r.Subject, Outcome: OutcomeError, Evidence: evidenceIDs(broken...),
 				Message: fmt.Sprintf("the card of %s could not be read (%s), so this cannot be checked", ref(n), describeFileErrors(broken))}
+		}
+		return res
+	}
+}
+
+// needsFiles wraps a check whose answer rests on the list of the
+// subject's files (weights, code, templates, license files). When the list
+// is incomplete (a file_error about the inventory: a folder or Hub listing
+// past its limit), a file not listed could change a pass, or a
+// not_applicable about a model, which becomes unknown; fails and unknowns
+// stand.
+func needsFiles(check Check) Check {
+	return func(in *Input, n *Node) []Result {
+		res := check(in, n)
+		cut := fileErrors(n, "inventory")
+		if len(cut) == 0 {
+			return res
+		}
+		for i, r := range res {
+			open := r.Outcome == OutcomePass || r.Outcome == OutcomeNotApplicable && n.Subject.Kind == sources.SubjectModel
+			if (r.Subject != "" && r.Subject != n.ID) || !open {
+				continue
+			}
+			res[i] = Result{Subject: r.Subject, Outcome: OutcomeUnknown, Evidence: append(r.Evidence, evidenceIDs(cut...)...),
+				Message: fmt.Sprintf("%s; but the file list of %s is incomplete (%s), and a file not listed could change this", r.Message, ref(n), describeFileErrors(cut))}
 		}
 		return res
 	}

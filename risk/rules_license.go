@@ -280,38 +280,45 @@ func checkOwnNoncommercial(n *Node) []Result {
 		Message: fmt.Sprintf("%s is licensed under terms that permit commercial use: %s", ref(n), describeDecls(rec))}}
 }
 
-// lineagePath returns the shortest chain of lineage links from the node from
-// to the node to, both included, or nil when to cannot be reached.
-func lineagePath(g *Graph, from, to string) []string {
+// lineagePaths searches the lineage links from the node from once,
+// breadth first, and returns a function giving the shortest chain from it
+// to any node, both included (nil when not reached): one search serves all
+// of a node's ancestors.
+func lineagePaths(g *Graph, from string) func(to string) []string {
 	prev := map[string]string{from: ""}
 	queue := []string{from}
 	for len(queue) > 0 {
 		cur := queue[0]
 		queue = queue[1:]
-		if cur == to {
-			var rev []string
-			for id := to; id != ""; id = prev[id] {
-				rev = append(rev, id)
+		for _, e := range g.out[cur] {
+			if !e.Relation.Lineage() {
+				continue
 			}
-			slices.Reverse(rev)
-			return rev
-		}
-		for _, e := range g.Bases(cur) {
 			if _, seen := prev[e.To]; !seen {
 				prev[e.To] = cur
 				queue = append(queue, e.To)
 			}
 		}
 	}
-	return nil
+	return func(to string) []string {
+		if _, ok := prev[to]; !ok {
+			return nil
+		}
+		var rev []string
+		for id := to; id != ""; id = prev[id] {
+			rev = append(rev, id)
+		}
+		slices.Reverse(rev)
+		return rev
+	}
 }
 
 // chainEdges returns the lineage edges along a chain of node IDs.
 func chainEdges(g *Graph, chain []string) []Edge {
 	var out []Edge
 	for i := 0; i+1 < len(chain); i++ {
-		for _, e := range g.Bases(chain[i]) {
-			if e.To == chain[i+1] {
+		for _, e := range g.out[chain[i]] {
+			if e.Relation.Lineage() && e.To == chain[i+1] {
 				out = append(out, e)
 				break
 			}
@@ -369,8 +376,9 @@ func checkLicenseConflict(in *Input, n *Node) []Result {
 	var results []Result
 	var checked []string
 	evidence := declIDs(own...)
+	pathTo := lineagePaths(g, n.ID)
 	for _, a := range ancestors {
-		chain := lineagePath(g, n.ID, a.ID)
+		chain := pathTo(a.ID)
 		edgeEv := edgeEvidence(chainEdges(g, chain)...)
 		via := joinRefs(g, chain)
 		if !a.Collected() {
@@ -405,21 +413,23 @@ func checkLicenseConflict(in *Input, n *Node) []Result {
 				Evidence: mergeIDs(declIDs(d), declIDs(anc), edgeEv), Message: msg})
 		}
 		checked = append(checked, fmt.Sprintf("%s (%s)", ref(a), anc.id()))
-		evidence = mergeIDs(evidence, declIDs(anc))
+		evidence = append(evidence, declIDs(anc)...)
 	}
 	if len(results) > 0 {
 		return results
 	}
-	return []Result{{Outcome: OutcomePass, Evidence: evidence,
+	return []Result{{Outcome: OutcomePass, Evidence: mergeIDs(evidence),
 		Message: fmt.Sprintf("%s declares %s, compatible with the licenses of every model it derives from: %s", ref(n), ownDesc, strings.Join(checked, ", "))}}
 }
 
 // mergeIDs joins lists of evidence IDs without duplicates, in order.
 func mergeIDs(lists ...[]string) []string {
 	var out []string
+	seen := map[string]bool{}
 	for _, l := range lists {
 		for _, id := range l {
-			if !slices.Contains(out, id) {
+			if !seen[id] {
+				seen[id] = true
 				out = append(out, id)
 			}
 		}

@@ -261,11 +261,21 @@ func checkLineageUnresolvable(in *Input, root *Node) []Result {
 			}
 		}
 	}
-	if len(order) == 0 {
+	// A subject whose links were not all followed (a limit of the walk)
+	// hides the lineage beyond them.
+	var out []Result
+	for _, id := range append([]string{root.ID}, order...) {
+		n := g.Node(id)
+		if n == nil || !n.Collected() || n.Unfollowed == 0 {
+			continue
+		}
+		out = append(out, Result{Subject: id, Outcome: OutcomeUnknown, Evidence: declarationEvidence(n),
+			Message: fmt.Sprintf("%s links to %d more subjects that were not read (%s); what they pass on to %s is unknown", ref(n), n.Unfollowed, n.Reason, ref(root))})
+	}
+	if len(order) == 0 && len(out) == 0 {
 		return []Result{{Outcome: OutcomeNotApplicable,
 			Message: fmt.Sprintf("%s declares no base model and no training dataset", ref(root))}}
 	}
-	var out []Result
 	for _, id := range order {
 		n := g.Node(id)
 		if n != nil && n.Collected() {
@@ -304,6 +314,27 @@ func checkLineageUnresolvable(in *Input, root *Node) []Result {
 		Message: fmt.Sprintf("every model and dataset %s derives from or was trained on was read: %s", ref(root), strings.Join(names, ", "))}}
 }
 
+// maxDeclarationEvidence bounds the evidence IDs one finding about
+// unfollowed links cites.
+const maxDeclarationEvidence = 64
+
+// declarationEvidence returns the IDs of n's evidence that declares its
+// links (base models, merge and adapter configurations, datasets,
+// dependencies), at most maxDeclarationEvidence.
+func declarationEvidence(n *Node) []string {
+	var ids []string
+	for _, ev := range n.Evidence {
+		switch ev.Kind {
+		case sources.KindBaseModel, sources.KindMerge, sources.KindAdapter, sources.KindDataset, sources.KindDependency:
+			ids = append(ids, ev.ID)
+			if len(ids) == maxDeclarationEvidence {
+				return ids
+			}
+		}
+	}
+	return ids
+}
+
 // relationNoun names what the end of an edge of relation r is to its start.
 func relationNoun(r sources.Relation) string {
 	switch r {
@@ -340,6 +371,21 @@ func checkLineageCycle(in *Input, root *Node) []Result {
 	}
 	if len(out) > 0 {
 		return out
+	}
+	// A model that was not read, or whose links were not all followed, may
+	// close a loop the walk could not see.
+	var open []string
+	var evidence []string
+	for _, n := range g.Lineage() {
+		if !n.Collected() || n.Unfollowed > 0 {
+			open = append(open, ref(n))
+			evidence = append(evidence, edgeEvidence(g.In(n.ID)...)...)
+		}
+	}
+	if len(open) > 0 {
+		return []Result{{Outcome: OutcomeUnknown, Evidence: mergeIDs(evidence),
+			Message: fmt.Sprintf("the lineage of %s read so far has no loop (%d models), but a loop through %s, whose bases were not all read, cannot be ruled out",
+				ref(root), len(g.Lineage()), listSome(open, 10))}}
 	}
 	return []Result{{Outcome: OutcomePass,
 		Message: fmt.Sprintf("the lineage of %s has no loop (%d models)", ref(root), len(g.Lineage()))}}
@@ -380,6 +426,14 @@ func lineageCycles(g *Graph, root string) [][]string {
 	}
 	visit(root)
 	return loops
+}
+
+// listSome joins the first max names and says how many more there are.
+func listSome(names []string, max int) string {
+	if len(names) <= max {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:max], ", "), len(names)-max)
 }
 
 // loopKey identifies a loop whatever node it starts at.

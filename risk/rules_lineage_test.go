@@ -141,6 +141,19 @@ func chainGraph(nodes ...*Node) (*Graph, []Edge) {
 func TestLineageUnresolvable(t *testing.T) {
 	t.Parallel()
 	runCheckCases(t, checkLineageUnresolvable, []checkCase{
+		{"links left out by a limit of the walk", func() (*Input, *Node, []want) {
+			root, p := hubNode("org/merge"), hubNode("org/p0")
+			e := addEv(root, sources.KindMerge, "org/p0", "declared_in", "mergekit_config.yml")
+			root.State, root.Unfollowed, root.Reason = NodePartial, 999, "999 links not followed: the walk follows at most 1 links per subject"
+			g := graphOf([]*Node{root, p}, link(root, p, sources.RelMerge, e))
+			return inputFor(g), root, []want{{Subject: root.ID, Outcome: OutcomeUnknown, Evidence: ids(e),
+				Says: []string{"999 more subjects", "at most 1 links per subject"}}}
+		}},
+		{"only unfollowed links", func() (*Input, *Node, []want) {
+			root := hubNode("org/m")
+			root.State, root.Unfollowed, root.Reason = NodePartial, 2, "2 links not followed"
+			return single(root), root, []want{{Subject: root.ID, Outcome: OutcomeUnknown, Says: []string{"2 more subjects"}}}
+		}},
 		{"skipped base", func() (*Input, *Node, []want) {
 			root := localNode("/work/models/ft")
 			base := unread(hubNode("meta-llama/Llama-2-7b-hf"), NodeSkipped, "no installed source serves pkg:huggingface/meta-llama/Llama-2-7b-hf")
@@ -229,6 +242,19 @@ func TestLineageCycle(t *testing.T) {
 			a, d := hubNode("org/a"), hubDatasetNode("org/d")
 			g := graphOf([]*Node{a, d}, link(a, d, sources.RelTrainedOn), Edge{From: d.ID, To: a.ID, Relation: sources.RelTrainedOn})
 			return inputFor(g), a, []want{{Outcome: OutcomeNotApplicable}}
+		}},
+		{"an unread base may close a loop", func() (*Input, *Node, []want) {
+			a, b := hubNode("org/a"), unread(hubNode("org/gated"), NodeFailed, "unauthorized: gated")
+			e := addEv(a, sources.KindBaseModel, "org/gated", "declared_in", "card")
+			g := graphOf([]*Node{a, b}, link(a, b, sources.RelFinetune, e))
+			return inputFor(g), a, []want{{Outcome: OutcomeUnknown, Evidence: ids(e), Says: []string{"cannot be ruled out", "hf:org/gated"}}}
+		}},
+		{"links not followed may close a loop", func() (*Input, *Node, []want) {
+			a, b := hubNode("org/a"), hubNode("org/b")
+			b.State, b.Unfollowed = NodePartial, 3
+			e := addEv(a, sources.KindBaseModel, "org/b", "declared_in", "card")
+			g := graphOf([]*Node{a, b}, link(a, b, sources.RelMerge, e))
+			return inputFor(g), a, []want{{Outcome: OutcomeUnknown, Evidence: ids(e), Says: []string{"hf:org/b"}}}
 		}},
 	})
 }

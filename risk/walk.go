@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/pedigree-ai/pedigree/sources"
 )
@@ -20,42 +22,72 @@ type collected struct {
 	statuses []SourceStatus
 }
 
+// errTimeLimit is the cause of an assessment's context ending at
+// Limits.Timeout.
+var errTimeLimit = errors.New("the assessment's time limit passed")
+
+// timedOut reports whether ctx ended at the assessment's time limit.
+func timedOut(ctx context.Context) bool { return errors.Is(context.Cause(ctx), errTimeLimit) }
+
+// stragglerGrace is how long a walk whose time is up still waits for
+// sources to return; a source that ignores its context is abandoned.
+const stragglerGrace = time.Second
+
 // walk collects s and everything it links to, breadth first, level by
 // level, each level's subjects in parallel up to the engine's concurrency.
+// It follows at most the engine's limits of links per subject and subjects
+// per graph, counting the links it leaves in Node.Unfollowed. When ctx ends
+// at the time limit, the walk stops and returns what it has, the subjects
+// not read failed or skipped; when ctx ends otherwise, it returns ctx's error.
 func (e *Engine) walk(ctx context.Context, root sources.Subject) (*Graph, error) {
 	type pending struct {
 		subject sources.Subject
 		depth   int
 	}
 	var (
-		nodes  []*Node
-		edges  []Edge
-		byKey  = map[string]*Node{} // requested ID -> node
-		byID   = map[string]*Node{} // resolved ID -> node
-		seenE  = map[[3]string]bool{}
-		level  = []pending{{root, 0}}
-		queued = map[string]bool{root.ID(): true}
+		nodes   []*Node
+		edges   []Edge
+		byKey   = map[string]*Node{} // requested ID -> node
+		byID    = map[string]*Node{} // resolved ID -> node
+		seenE   = map[[3]string]bool{}
+		level   = []pending{{root, 0}}
+		queued  = map[string]bool{root.ID(): true}
+		expired bool
+		// nodes that reached the edge limit (else the node limit)
+		edgeLimited = map[*Node]bool{}
 	)
 	for len(level) > 0 {
 		results := make([]*collected, len(level))
-		var wg sync.WaitGroup
+		var todo []int
 		for i, p := range level {
-			if p.depth > e.maxDepth {
+			switch {
+			case expired:
+				results[i] = &collected{subject: p.subject, state: NodeSkipped, reason: e.timeLimitReason("not read")}
+			case p.depth > e.maxDepth:
 				results[i] = &collected{subject: p.subject, state: NodeSkipped,
 					reason: fmt.Sprintf("beyond the walk's depth limit of %d edges (raise --max-depth)", e.maxDepth)}
-				continue
+			default:
+				todo = append(todo, i)
 			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				results[i] = e.collect(ctx, p.subject)
-			}()
 		}
-		wg.Wait()
-		if err := ctx.Err(); err != nil {
-			return nil, err
+		subjects := make([]sources.Subject, len(level))
+		for i, p := range level {
+			subjects[i] = p.subject
+		}
+		e.collectAll(ctx, subjects, todo, results)
+		if err := ctx.Err(); err != nil && !expired {
+			if !timedOut(ctx) {
+				return nil, err
+			}
+			expired = true
+			for _, i := range todo {
+				if c := results[i]; c.state != NodeCollected {
+					results[i] = e.timedOutCopy(c)
+				}
+			}
 		}
 		var next []pending
+		follow := make([][]sources.Edge, len(level))
 		for i, p := range level {
 			c := results[i]
 			id := c.subject.ID()
@@ -67,20 +99,37 @@ func (e *Engine) walk(ctx context.Context, root sources.Subject) (*Graph, error)
 				nodes = append(nodes, n)
 			}
 			byKey[p.subject.ID()] = n
-			for _, se := range c.edges {
+			targets := map[string]bool{}
+			dropped := 0
+			for _, se := range lineageFirst(c.edges) {
 				key := se.To.ID()
-				if !queued[key] {
-					queued[key] = true
-					next = append(next, pending{se.To, p.depth + 1})
+				if !targets[key] {
+					if len(targets) >= e.limits.Edges {
+						dropped++
+						continue
+					}
+					if !queued[key] {
+						if len(queued) >= e.limits.Nodes {
+							dropped++
+							continue
+						}
+						queued[key] = true
+						next = append(next, pending{se.To, p.depth + 1})
+					}
+					targets[key] = true
 				}
+				follow[i] = append(follow[i], se)
+			}
+			n.Unfollowed += dropped
+			if dropped > 0 && len(targets) >= e.limits.Edges {
+				edgeLimited[n] = true
 			}
 		}
 		// Edges are added once every target of this level's nodes is
 		// known by its requested ID; targets resolve in the next level.
 		for i := range level {
-			c := results[i]
-			from := byID[c.subject.ID()].ID
-			for _, se := range c.edges {
+			from := byID[results[i].subject.ID()].ID
+			for _, se := range follow[i] {
 				k := [3]string{from, se.To.ID(), string(se.Relation)}
 				if seenE[k] {
 					continue
@@ -92,6 +141,7 @@ func (e *Engine) walk(ctx context.Context, root sources.Subject) (*Graph, error)
 		}
 		level = next
 	}
+	e.markUnfollowed(nodes, edgeLimited)
 	// Edge targets were requested IDs; point them at the resolved nodes.
 	for i := range edges {
 		if n := byKey[edges[i].To]; n != nil {
@@ -105,6 +155,105 @@ func (e *Engine) walk(ctx context.Context, root sources.Subject) (*Graph, error)
 		}
 	}
 	return g, nil
+}
+
+// collectAll collects subjects[i] into results[i] for every i of todo, in
+// parallel. It returns when all are done, or, once ctx is done, after at
+// most stragglerGrace; a subject whose sources have not returned by then
+// is failed.
+func (e *Engine) collectAll(ctx context.Context, subjects []sources.Subject, todo []int, results []*collected) {
+	type done struct {
+		i int
+		c *collected
+	}
+	// Buffered so that an abandoned collection can still finish.
+	ch := make(chan done, len(todo))
+	for _, i := range todo {
+		go func() { ch <- done{i, e.collect(ctx, subjects[i])} }()
+	}
+	var grace <-chan time.Time
+	for got := 0; got < len(todo); {
+		select {
+		case d := <-ch:
+			results[d.i] = d.c
+			got++
+		case <-ctx.Done():
+			if grace == nil {
+				t := time.NewTimer(stragglerGrace)
+				defer t.Stop()
+				grace = t.C
+			}
+		case <-grace:
+			for _, i := range todo {
+				if results[i] == nil {
+					results[i] = &collected{subject: subjects[i], state: NodeFailed,
+						reason: "its sources did not return in time and were abandoned"}
+				}
+			}
+			return
+		}
+	}
+}
+
+// lineageFirst returns edges with the lineage links (a model's ancestors)
+// before the others, each group in its order, so that the edge limit keeps
+// them first.
+func lineageFirst(edges []sources.Edge) []sources.Edge {
+	if !slices.ContainsFunc(edges, func(se sources.Edge) bool { return !se.Relation.Lineage() }) {
+		return edges
+	}
+	out := make([]sources.Edge, 0, len(edges))
+	for _, pass := range []bool{true, false} {
+		for _, se := range edges {
+			if se.Relation.Lineage() == pass {
+				out = append(out, se)
+			}
+		}
+	}
+	return out
+}
+
+// markUnfollowed records on the nodes that links were left out of the
+// graph: their count, and the limit in their reason.
+func (e *Engine) markUnfollowed(nodes []*Node, edgeLimited map[*Node]bool) {
+	for _, n := range nodes {
+		if n.Unfollowed == 0 {
+			continue
+		}
+		why := fmt.Sprintf("the walk's limit of %d subjects per lineage was reached", e.limits.Nodes)
+		if edgeLimited[n] {
+			why = fmt.Sprintf("the walk follows at most %d links per subject", e.limits.Edges)
+		}
+		msg := fmt.Sprintf("%d links not followed: %s", n.Unfollowed, why)
+		if n.State == NodeCollected {
+			n.State = NodePartial
+		}
+		if n.Reason == "" {
+			n.Reason = msg
+		} else {
+			n.Reason += "; " + msg
+		}
+	}
+}
+
+// timeLimitReason says that the time limit stopped what.
+func (e *Engine) timeLimitReason(what string) string {
+	return fmt.Sprintf("%s: the assessment's time limit of %s passed (raise --timeout)", what, e.limits.Timeout)
+}
+
+// timedOutCopy returns a copy of c, which the time limit cut short, with a
+// reason that says so.
+func (e *Engine) timedOutCopy(c *collected) *collected {
+	cp := *c
+	what := "not read"
+	if c.state == NodePartial {
+		what = "read in part"
+	}
+	cp.reason = e.timeLimitReason(what)
+	if c.reason != "" && !strings.Contains(c.reason, "canceled") && !strings.Contains(c.reason, "deadline exceeded") {
+		cp.reason += " (" + c.reason + ")"
+	}
+	return &cp
 }
 
 // dedupeEdges drops edges that became duplicates when requested IDs were
@@ -217,6 +366,12 @@ func (e *Engine) read(ctx context.Context, s sources.Subject) *collected {
 	}
 	if len(reasons) > 0 {
 		c.reason = reasons[0]
+	}
+	if len(c.evidence) > e.limits.Evidence {
+		c.state = NodeFailed
+		c.reason = fmt.Sprintf("its sources gave %d pieces of evidence, more than the limit of %d per subject; none is kept, since the rest could hide what a part shows", len(c.evidence), e.limits.Evidence)
+		c.evidence, c.edges = nil, nil
+		return c
 	}
 	// Evidence is re-attributed to the resolved subject so that IDs in
 	// reports agree; edges start at it.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -18,11 +19,19 @@ import (
 	"github.com/pedigree-ai/pedigree/sources/knowledge"
 )
 
+// defaultTimeout is the default time limit of one assessed subject: far
+// above what a lineage read within the Hub's rate limits takes, low enough
+// that one stuck subject cannot hold a pipeline for hours.
+const defaultTimeout = 10 * time.Minute
+
 // assessFlags are the flags of every command that assesses.
 type assessFlags struct {
 	policy     string
 	publishers string
 	maxDepth   int
+	maxNodes   int
+	maxLinks   int
+	timeout    time.Duration
 	hub        hubFlags
 }
 
@@ -31,6 +40,9 @@ func (f *assessFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.publishers, "publishers", "", "file of publisher facts that add to or override the built-in catalog (see docs/publishers.md)")
 	cmd.Flags().StringVar(&f.policy, "policy", "", "policy file (YAML); default: the built-in policy (see 'pedigree policy init')")
 	cmd.Flags().IntVar(&f.maxDepth, "max-depth", risk.DefaultMaxDepth, "how many links deep to walk the lineage")
+	cmd.Flags().IntVar(&f.maxNodes, "max-nodes", risk.DefaultMaxNodes, "how many subjects one lineage may hold; links past it are reported, not followed")
+	cmd.Flags().IntVar(&f.maxLinks, "max-links", risk.DefaultMaxEdges, "how many links of one subject to follow; the rest are reported, not followed")
+	cmd.Flags().DurationVar(&f.timeout, "timeout", defaultTimeout, "time limit per assessed subject (0: none); what is not read by then is reported failed or skipped")
 }
 
 func (st *state) scoreCommand() *cobra.Command {
@@ -166,8 +178,17 @@ func (st *state) engine(af assessFlags, refs []string, wrap func(huggingface.Sto
 		}
 		pol = p
 	}
-	if af.maxDepth < 1 {
-		return nil, nil, usageErr("--max-depth %d: need at least 1", af.maxDepth)
+	if af.maxDepth < 1 || af.maxDepth > risk.MaxDepthLimit {
+		return nil, nil, usageErr("--max-depth %d: need 1 to %d", af.maxDepth, risk.MaxDepthLimit)
+	}
+	if af.maxNodes < 1 {
+		return nil, nil, usageErr("--max-nodes %d: need at least 1", af.maxNodes)
+	}
+	if af.maxLinks < 1 {
+		return nil, nil, usageErr("--max-links %d: need at least 1", af.maxLinks)
+	}
+	if af.timeout < 0 {
+		return nil, nil, usageErr("--timeout %s: need 0 (no limit) or more", af.timeout)
 	}
 	probs := pol.Lint(ruleIDs(), st.env.Clock())
 	bad := false
@@ -219,6 +240,7 @@ func (st *state) engine(af assessFlags, refs []string, wrap func(huggingface.Sto
 		risk.WithPolicy(pol),
 		risk.WithClock(st.env.Clock),
 		risk.WithMaxDepth(af.maxDepth),
+		risk.WithLimits(risk.Limits{Nodes: af.maxNodes, Edges: af.maxLinks, Timeout: af.timeout}),
 		risk.WithTool(st.tool()),
 	}
 	eng, err := risk.New(append(opts, more...)...)
