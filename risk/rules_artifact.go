@@ -127,7 +127,7 @@ func checkArtifactMalformed(_ *Input, n *Node) []Result {
 	case len(weights) == 0 && n.Has(sources.KindFile):
 		return []Result{{Outcome: OutcomeNotApplicable, Message: fmt.Sprintf("%s ships no weight files", ref(n))}}
 	case len(inspected) == 0:
-		return []Result{{Outcome: OutcomeUnknown,
+		return []Result{{Outcome: OutcomeUnknown, Evidence: evidenceIDs(weights...),
 			Message: fmt.Sprintf("the weight files of %s were not inspected (only their names were listed), so whether they are well-formed is unknown", ref(n))}}
 	case len(inspected) < len(weights):
 		return []Result{{Outcome: OutcomeUnknown, Evidence: evidenceIDs(inspected...),

@@ -61,8 +61,8 @@ func TestArtifactMalformed(t *testing.T) {
 		}},
 		{"not inspected", func() (*Input, *Node, []want) {
 			n := hubNode("org/model")
-			addEv(n, sources.KindFile, "model.safetensors", "format", "safetensors", "detected_by", "extension", "role", "weights")
-			return single(n), n, []want{{Outcome: OutcomeUnknown}}
+			w := addEv(n, sources.KindFile, "model.safetensors", "format", "safetensors", "detected_by", "extension", "role", "weights")
+			return single(n), n, []want{{Outcome: OutcomeUnknown, Evidence: ids(w), Says: []string{"were not inspected"}}}
 		}},
 	})
 }

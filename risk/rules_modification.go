@@ -29,6 +29,25 @@ func checkSafetyRemoved(in *Input, n *Node) []Result {
 		return []Result{{Outcome: OutcomeFail, Evidence: evidenceIDs(markers...),
 			Message: fmt.Sprintf("%s shows signs that its safety training was removed or bypassed: %s", ref(n), strings.Join(dedupe(parts), "; "))}}
 	}
+	// A training dataset that could not be read may carry the marker in
+	// its own card or tags. Its declared name is on the model and was
+	// checked above, so less is hidden than by an unread card of the model
+	// itself: the unknown is low, as lineage-unresolvable rates an unread
+	// dataset.
+	if in != nil && in.Graph != nil {
+		var unreadSets []string
+		var links []Edge
+		for _, e := range in.Graph.Out(n.ID) {
+			if d := in.Graph.Node(e.To); e.Relation == sources.RelTrainedOn && d != nil && !d.Collected() {
+				unreadSets = append(unreadSets, fmt.Sprintf("%s (%s)", ref(d), unreadReason(d)))
+				links = append(links, e)
+			}
+		}
+		if len(unreadSets) > 0 {
+			return []Result{{Outcome: OutcomeUnknown, Severity: SeverityLow, Evidence: edgeEvidence(links...),
+				Message: fmt.Sprintf("%s carries no safety-removal marker as far as it was read, but training datasets it declares could not be read to check their cards and tags: %s", ref(n), strings.Join(unreadSets, ", "))}}
+		}
+	}
 	state, cards := cardState(n)
 	switch state {
 	case "present", "absent":
@@ -199,10 +218,12 @@ func checkHistoryWeightsChanged(in *Input, n *Node) []Result {
 		}
 	}
 	switch {
-	case len(weights) == 0 && inspected(n):
+	case len(weights) == 0 && n.Has(sources.KindFile):
+		// Only a file list that was read can show the absence of weights:
+		// a configuration alone says nothing about which files exist.
 		return []Result{{Outcome: OutcomeNotApplicable, Message: fmt.Sprintf("%s lists no weight files", ref(n))}}
 	case len(dated) == 0 || !haveRelease:
-		return []Result{{Outcome: OutcomeUnknown, Evidence: ids,
+		return []Result{{Outcome: OutcomeUnknown, Evidence: mergeIDs(ids, evidenceIDs(weights...)),
 			Message: fmt.Sprintf("the history of %s was not read (its file tree with each file's last commit, and its commit list), so whether its weights changed after release is unknown", ref(n))}}
 	}
 	byID := map[string]commitInfo{}

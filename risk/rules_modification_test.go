@@ -26,6 +26,28 @@ func TestSafetyRemoved(t *testing.T) {
 			c := addEv(n, sources.KindCard, "present")
 			return single(n), n, []want{{Outcome: OutcomePass, Evidence: ids(c)}}
 		}},
+		{"unread training dataset is unknown", func() (*Input, *Node, []want) {
+			// The dataset's own name, card and tags were not read, so its
+			// markers are unknown: never a pass.
+			m := hubNode("org/model")
+			d := unread(hubDatasetNode("anon/chats"), NodeFailed, "not_found: gone")
+			addEv(m, sources.KindCard, "present")
+			g := trainedOn(m, d)
+			return inputFor(g), m, []want{{Outcome: OutcomeUnknown, Severity: SeverityLow, Evidence: edgeEvidence(g.Out(m.ID)...),
+				Says: []string{"hf:datasets/anon/chats (failed: not_found: gone)"}}}
+		}},
+		{"a marker found wins over an unread dataset", func() (*Input, *Node, []want) {
+			m := hubNode("org/model-uncensored")
+			d := unread(hubDatasetNode("anon/chats"), NodeSkipped, "offline")
+			mk := addEv(m, sources.KindSafetyMarker, "uncensored", "field", "name", "text", "org/model-uncensored")
+			return inputFor(trainedOn(m, d)), m, []want{{Outcome: OutcomeFail, Evidence: ids(mk)}}
+		}},
+		{"read training dataset without marker passes", func() (*Input, *Node, []want) {
+			m, d := hubNode("org/model"), hubDatasetNode("org/chats")
+			c := addEv(m, sources.KindCard, "present")
+			addEv(d, sources.KindCard, "present")
+			return inputFor(trainedOn(m, d)), m, []want{{Outcome: OutcomePass, Evidence: ids(c)}}
+		}},
 		{"unreadable card is unknown", func() (*Input, *Node, []want) {
 			n := hubNode("org/model")
 			c := addEv(n, sources.KindCard, "unavailable")
@@ -93,8 +115,21 @@ func TestHistoryWeightsChanged(t *testing.T) {
 		}},
 		{"no tree is unknown", func() (*Input, *Node, []want) {
 			n := hubNode("org/model")
-			addEv(n, sources.KindFile, "model.safetensors", "role", "weights", "detected_by", "extension")
-			return single(n), n, []want{{Outcome: OutcomeUnknown}}
+			w := addEv(n, sources.KindFile, "model.safetensors", "role", "weights", "detected_by", "extension")
+			return single(n), n, []want{{Outcome: OutcomeUnknown, Evidence: ids(w)}}
+		}},
+		{"a configuration without a file list is unknown", func() (*Input, *Node, []want) {
+			// config.json was read but the file list was not: nothing says
+			// the repository has no weights.
+			n := hubNode("org/model")
+			addEv(n, sources.KindConfig, "llama", "field", "model_type")
+			return single(n), n, []want{{Outcome: OutcomeUnknown, Says: []string{"was not read"}}}
+		}},
+		{"a file list without weights is not applicable", func() (*Input, *Node, []want) {
+			n := hubNode("org/model")
+			addEv(n, sources.KindConfig, "llama", "field", "model_type")
+			addEv(n, sources.KindFile, "README.md", "role", "card", "format", "markdown")
+			return single(n), n, []want{{Outcome: OutcomeNotApplicable}}
 		}},
 		{"local folder", func() (*Input, *Node, []want) {
 			n := localNode("/m/x")
