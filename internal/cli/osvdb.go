@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -46,7 +47,10 @@ database behind.`,
 				ecos = []string{"PyPI", "npm", "Go", "crates.io", "Maven", "RubyGems", "NuGet", "Packagist"}
 			}
 			t := st.tool()
-			c, err := httpclient.New(httpclient.Options{UserAgent: fmt.Sprintf("%s/%s", t.Name, t.Version), Clock: st.env.Clock})
+			// A database is hundreds of megabytes: an attempt may take long,
+			// and a stalled one is caught by downloadOSVDB's watchdog.
+			c, err := httpclient.New(httpclient.Options{UserAgent: fmt.Sprintf("%s/%s", t.Name, t.Version), Clock: st.env.Clock,
+				Timeout: osvDBAttemptTimeout})
 			if err != nil {
 				return runtimeErr(err)
 			}
@@ -55,7 +59,7 @@ database behind.`,
 				if eco == "" || strings.ContainsAny(eco, `/\`) || eco == "." || eco == ".." {
 					return usageErr("ecosystem %q: give an OSV ecosystem name such as PyPI or npm", eco)
 				}
-				n, err := downloadOSVDB(cmd.Context(), hc, strings.TrimRight(base, "/")+"/"+eco+"/all.zip", filepath.Join(dir, "osv-scalibr", eco, "all.zip"))
+				n, err := downloadOSVDB(cmd.Context(), hc, strings.TrimRight(base, "/")+"/"+eco+"/all.zip", filepath.Join(dir, "osv-scalibr", eco, "all.zip"), osvDBStallTimeout)
 				if err != nil {
 					if errors.Is(err, context.Canceled) {
 						return err
@@ -74,7 +78,18 @@ database behind.`,
 
 // downloadOSVDB streams url to path through a temporary file, checks that
 // it is a zip archive, and renames it into place.
-func downloadOSVDB(ctx context.Context, hc *http.Client, url, path string) (int64, error) {
+func downloadOSVDB(ctx context.Context, hc *http.Client, url, path string, stall time.Duration) (n int64, err error) {
+	// The watchdog ends a download that receives nothing for stall,
+	// however long the whole may take.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	watchdog := time.AfterFunc(stall, func() { cancel(errStalled) })
+	defer watchdog.Stop()
+	defer func() {
+		if err != nil && errors.Is(context.Cause(ctx), errStalled) {
+			err = fmt.Errorf("%s: no data for %s after %d bytes; check the network and run the download again", url, stall, n)
+		}
+	}()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return 0, err
@@ -84,6 +99,7 @@ func downloadOSVDB(ctx context.Context, hc *http.Client, url, path string) (int6
 		return 0, err
 	}
 	defer resp.Body.Close()
+	body := progressReader{r: resp.Body, progress: func() { watchdog.Reset(stall) }}
 	if resp.StatusCode != http.StatusOK {
 		return 0, fmt.Errorf("HTTP %d from %s", resp.StatusCode, url)
 	}
@@ -95,13 +111,13 @@ func downloadOSVDB(ctx context.Context, hc *http.Client, url, path string) (int6
 		return 0, err
 	}
 	defer os.Remove(f.Name())
-	n, err := io.Copy(f, io.LimitReader(resp.Body, maxOSVDB+1))
+	n, err = io.Copy(f, io.LimitReader(body, maxOSVDB+1))
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	switch {
 	case err != nil:
-		return n, err
+		return n, fmt.Errorf("%s: read after %d bytes: %w; run the download again", url, n, err)
 	case n > maxOSVDB:
 		return n, fmt.Errorf("%s is larger than %d bytes", url, int64(maxOSVDB))
 	case resp.ContentLength >= 0 && n != resp.ContentLength:
@@ -113,4 +129,28 @@ func downloadOSVDB(ctx context.Context, hc *http.Client, url, path string) (int6
 	}
 	zr.Close()
 	return n, os.Rename(f.Name(), path)
+}
+
+const (
+	// osvDBAttemptTimeout bounds one attempt to download a database.
+	osvDBAttemptTimeout = 2 * time.Hour
+	// osvDBStallTimeout ends a download that receives no byte for so long.
+	osvDBStallTimeout = time.Minute
+)
+
+// errStalled is the cause of a download ended by its watchdog.
+var errStalled = errors.New("download stalled")
+
+// progressReader calls progress after every read that returned bytes.
+type progressReader struct {
+	r        io.Reader
+	progress func()
+}
+
+func (p progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if n > 0 {
+		p.progress()
+	}
+	return n, err
 }

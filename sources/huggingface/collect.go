@@ -92,6 +92,9 @@ type collector struct {
 
 	cached    bool // the local cache holds the resolved commit
 	inspected int  // weight files inspected over HTTP
+	// sizes are the file sizes the tree listing gives, by path; a raw
+	// file read whole must have its listed size.
+	sizes map[string]int64
 
 	ev       []sources.Evidence
 	ids      map[string]bool
@@ -259,6 +262,12 @@ func (c *collector) files(ctx context.Context, info *repoInfo, infoO sources.Ori
 			return nil
 		}
 		c.fail("the file tree", err)
+		if errors.Is(err, errListingTooLong) {
+			// The repository info's file names may be cut too: every
+			// verdict resting on the file list must know it is incomplete.
+			c.add(sources.KindFileError, ".", sources.Attrs("part", "inventory", "error", err.Error()),
+				c.origin(c.locator(treePath, treeQuery), ""))
+		}
 	}
 	if info.Siblings == nil {
 		return nil
@@ -321,6 +330,10 @@ func (c *collector) tree(ctx context.Context, entries []treeEntry, o sources.Ori
 		var size int64 = -1
 		if e.Size != nil {
 			size = *e.Size
+			if c.sizes == nil {
+				c.sizes = map[string]int64{}
+			}
+			c.sizes[e.Path] = size
 		}
 		a := fileAttrs(e.Path, size)
 		if e.LFS != nil && e.LFS.OID != "" {
@@ -516,6 +529,12 @@ func (c *collector) rawFile(ctx context.Context, file string) ([]byte, sources.O
 	}
 	if int64(len(data)) > c.src.maxFileSize {
 		return nil, o, fmt.Errorf("%w: %s is %d bytes, over the %d byte limit for metadata files", sources.ErrMalformed, file, len(data), c.src.maxFileSize)
+	}
+	if want, ok := c.sizes[file]; ok && int64(len(data)) != want {
+		// A body cut short under a matching Content-Length, or a page a
+		// proxy answered instead, would otherwise read as the file.
+		return nil, o, fmt.Errorf("%w: %s: %d bytes read, but the file tree lists %d: the answer was cut short or replaced on the way; try again",
+			sources.ErrMalformed, o.Locator, len(data), want)
 	}
 	o.Digest = sources.Digest(data)
 	return data, o, nil

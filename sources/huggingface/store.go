@@ -1,6 +1,7 @@
 package huggingface
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -207,7 +208,7 @@ func (r *Recorder) Written() int64 { return r.written.Load() }
 
 // Record returns a recorder of next's answers into dir, creating dir.
 func Record(next Store, dir string) (*Recorder, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("snapshot directory %s: %w", dir, err)
 	}
 	return &Recorder{next: next, root: dir}, nil
@@ -246,7 +247,7 @@ func (r *Recorder) Write(p string, body []byte) error {
 // writeFile writes body to rel in the snapshot, atomically.
 func (r *Recorder) writeFile(rel string, body []byte) error {
 	full := filepath.Join(r.root, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(full), 0o700); err != nil {
 		return fmt.Errorf("write snapshot: %w", err)
 	}
 	f, err := os.CreateTemp(filepath.Dir(full), ".tmp-*")
@@ -373,18 +374,48 @@ func (o *Online) Get(ctx context.Context, r Request) ([]byte, error) {
 		if err := statusError(resp); err != nil {
 			return nil, err
 		}
+		if htmlPage(resp, r.Path) {
+			return nil, fmt.Errorf("%w: %s answered an HTML page instead of the data (a sign-in page, captive portal or proxy error?); check HF_ENDPOINT and the network",
+				sources.ErrMalformed, resp.URL)
+		}
 		next := nextLink(resp.Header.Values("Link"))
 		if page == 0 && next == "" {
 			return resp.Body, nil
 		}
 		pages = append(pages, resp.Body)
-		if next == "" || page+1 >= o.maxPages {
+		if next == "" {
 			break
+		}
+		if page+1 >= o.maxPages {
+			// A cut listing would read as the whole one: a file past the
+			// cut could change every verdict about the files.
+			return nil, fmt.Errorf("%w: %s: the listing has more than %d pages; Pedigree reads at most that many", errListingTooLong, o.endpoint+"/"+r.Path, o.maxPages)
 		}
 		u = resolveLink(resp.FinalURL, next)
 	}
 	return joinPages(pages)
 }
+
+// htmlPage reports whether a successful answer to a request for path p is
+// an HTML document where the Hub sends data: the API's JSON, or a raw file
+// that is not itself an HTML file. Sign-in pages, captive portals and proxy
+// error pages answer so, often with status 200.
+func htmlPage(resp *httpclient.Response, p string) bool {
+	ct := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Type")))
+	if !strings.HasPrefix(ct, "text/html") {
+		return false
+	}
+	if ext := strings.ToLower(path.Ext(p)); ext == ".html" || ext == ".htm" {
+		return false
+	}
+	head := bytes.TrimLeft(bytes.TrimPrefix(resp.Body, []byte("\xef\xbb\xbf")), " \t\r\n")
+	head = bytes.ToLower(head[:min(len(head), len("<!doctype html"))])
+	return bytes.HasPrefix(head, []byte("<!doctype html")) || bytes.HasPrefix(head, []byte("<html"))
+}
+
+// errListingTooLong is the error of a paginated listing longer than the
+// pages Online reads.
+var errListingTooLong = fmt.Errorf("%w: listing too long", sources.ErrMalformed)
 
 // joinPages joins JSON array pages into one array.
 func joinPages(pages [][]byte) ([]byte, error) {
