@@ -59,8 +59,10 @@ func (e *cacheEntry) response(rawURL string) *Response {
 	for k, vs := range e.meta.Header {
 		h[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
 	}
+	// The stored URLs have their user information redacted; an answer
+	// that came from the requested URL itself reports that URL as given.
 	final := e.meta.FinalURL
-	if final == "" {
+	if final == "" || final == e.meta.URL {
 		final = rawURL
 	}
 	return &Response{
@@ -169,9 +171,23 @@ func encodeEntry(e *cacheEntry) ([]byte, error) {
 }
 
 // store writes rawURL's entry atomically: a temporary file in the same
-// directory, renamed over the old entry.
+// directory (mode 0600), renamed over the old entry. The user information
+// of every URL the entry records (the answering URL and each redirect hop)
+// is redacted first.
 func (c *diskCache) store(rawURL string, e *cacheEntry) error {
-	data, err := encodeEntry(e)
+	stored := *e
+	stored.meta.FinalURL = redactString(e.meta.FinalURL)
+	if e.meta.FinalURL == "" {
+		stored.meta.FinalURL = ""
+	}
+	stored.meta.Redirects = make([]Redirect, len(e.meta.Redirects))
+	for i, r := range e.meta.Redirects {
+		stored.meta.Redirects[i] = Redirect{From: redactString(r.From), To: redactString(r.To), Status: r.Status}
+	}
+	if len(e.meta.Redirects) == 0 {
+		stored.meta.Redirects = nil
+	}
+	data, err := encodeEntry(&stored)
 	if err != nil {
 		return err
 	}
@@ -231,6 +247,49 @@ var droppedHeaders = map[string]bool{
 	"Ratelimit-Reset":     true,
 	"Ratelimit-Limit":     true,
 	"Retry-After":         true,
+}
+
+// scrubAnswer removes secret from an answer before anything reads it:
+// every occurrence in a header value becomes [REDACTED], and so does every
+// occurrence in the body of an answer that is not a success (error pages
+// that echo the request). A server that echoes the Authorization header
+// in X-Error-Message, WWW-Authenticate or an error page cannot make the
+// token reach an error message, a report or a snapshot. Successful bodies
+// are content and are left as they are.
+func scrubAnswer(h *hop, secret string) {
+	if h == nil || secret == "" {
+		return
+	}
+	h.header = scrubHeader(h.header, secret)
+	if (h.status < 200 || h.status > 299) && bytes.Contains(h.body, []byte(secret)) {
+		h.body = bytes.ReplaceAll(h.body, []byte(secret), []byte("[REDACTED]"))
+	}
+}
+
+// scrubHeader returns h with secret replaced by [REDACTED] in every value;
+// h itself is returned when no value holds secret.
+func scrubHeader(h http.Header, secret string) http.Header {
+	if secret == "" {
+		return h
+	}
+	found := false
+	for _, vs := range h {
+		for _, v := range vs {
+			found = found || strings.Contains(v, secret)
+		}
+	}
+	if !found {
+		return h
+	}
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		cp := make([]string, len(vs))
+		for i, v := range vs {
+			cp[i] = strings.ReplaceAll(v, secret, "[REDACTED]")
+		}
+		out[k] = cp
+	}
+	return out
 }
 
 // storableHeader returns the headers of h that may be stored: without

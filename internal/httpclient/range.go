@@ -260,6 +260,9 @@ func (c *Client) followHops(ctx context.Context, u *url.URL, request func(cur *u
 		if err != nil {
 			return nil, nil, err
 		}
+		// A server may echo the token back (in an error header or page):
+		// nothing it answers keeps it.
+		scrubAnswer(h, c.token)
 		loc := h.header.Get("Location")
 		if !isRedirect(h.status) || loc == "" || c.maxRedirects < 0 {
 			return h, redirects, nil

@@ -110,6 +110,11 @@ func NewOnline(o OnlineOptions) (*Online, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("hub endpoint %q: want an http or https URL such as %s (HF_ENDPOINT)", o.Endpoint, DefaultEndpoint)
 	}
+	if u.User != nil {
+		// Every URL read is written into reports as evidence: a password in
+		// the endpoint would be too.
+		return nil, fmt.Errorf("hub endpoint %s holds a user name or password, which would be written into every report; give the token in HF_TOKEN instead (HF_ENDPOINT)", u.Redacted())
+	}
 	rate := o.RateLimit
 	if rate == 0 {
 		rate = DefaultRateLimit

@@ -141,9 +141,11 @@ func (s *Source) scan(ctx context.Context, req scanRequest) (*scanResult, error)
 	done := make(chan outcome, 1)
 	go func() {
 		defer func() { <-scanSlot }()
-		defer os.RemoveAll(tmp)
 		osvscanner.SetLogger(logs)
 		res, err := osvscanner.DoScan(a)
+		// Removed before the outcome is handed over: a process that exits
+		// right after its last scan leaves nothing behind.
+		os.RemoveAll(tmp)
 		done <- outcome{res, err}
 	}()
 	var out outcome
