@@ -34,8 +34,10 @@ const (
 	// StatusDone: the entry was assessed and its report is stored.
 	StatusDone Status = "done"
 	// StatusFailed: the assessed subject itself could not be read (no
-	// source could read it). Its report is stored too; a run with
-	// --retry-failed assesses it again.
+	// source could read it), or a part of its lineage could not be read
+	// for a reason that may pass (a rate limit, a network or server error,
+	// the time limit). Its report is stored too; a run with --retry-failed
+	// assesses it again.
 	StatusFailed Status = "failed"
 )
 
@@ -46,7 +48,8 @@ type Record struct {
 	// Status says whether the entry was assessed or its subject could not
 	// be read.
 	Status Status
-	// Error says why the subject could not be read; empty when done.
+	// Error says why the subject, or a part of its lineage, could not be
+	// read; empty when done.
 	Error string
 	// Level is the report's score level.
 	Level string
@@ -486,6 +489,35 @@ func RecordOf(key string, r *risk.Report) (Record, error) {
 		if rec.Error == "" {
 			rec.Error = "no source could read the subject"
 		}
+	} else if why := passingFailure(r); why != "" {
+		rec.Status = StatusFailed
+		rec.Error = why
 	}
 	return rec, nil
+}
+
+// retryable are the categories of source failures that may pass (see
+// sources.Category): a rate limit, an unclassified transport or server
+// error, a canceled read.
+var retryable = map[string]bool{"rate_limited": true, "error": true, "canceled": true}
+
+// passingFailure says which part of r's lineage could not be read for a
+// reason that may pass, or "" when none: a source status failed or partial
+// in a retryable category, or a subject the time limit cut off.
+func passingFailure(r *risk.Report) string {
+	for _, st := range r.Sources {
+		if st.State != risk.StateFailed && st.State != risk.StatePartial {
+			continue
+		}
+		cat, _, _ := strings.Cut(st.Reason, ":")
+		if retryable[cat] {
+			return fmt.Sprintf("%s could not be read in full by %s (%s); the cause may pass", st.Subject, st.Source, st.Reason)
+		}
+	}
+	for _, n := range r.Lineage.Nodes {
+		if n.State != risk.NodeCollected && strings.Contains(n.Reason, "time limit") {
+			return fmt.Sprintf("%s: %s", n.ID, n.Reason)
+		}
+	}
+	return ""
 }

@@ -384,6 +384,37 @@ func TestRecordOf(t *testing.T) {
 	if rec, _ := RecordOf("hf:gone/model", failed); rec.Error == "" {
 		t.Error("RecordOf(failed root without reason) has no Error; Put would refuse it")
 	}
+	// A root read, but part of the lineage lost to a cause that may pass.
+	base := "pkg:huggingface/org/base"
+	for name, partial := range map[string]*risk.Report{
+		"rate limited ancestor": {Sources: []risk.SourceStatus{{Source: "huggingface", Subject: base, State: risk.StateFailed,
+			Reason: "rate_limited: huggingface: get model org/base: 429"}}},
+		"server error": {Sources: []risk.SourceStatus{{Source: "huggingface", Subject: base, State: risk.StatePartial,
+			Reason: "error: huggingface: get tree org/base: 503 Service Unavailable"}}},
+		"time limit": {Lineage: risk.Lineage{Nodes: []risk.LineageNode{{ID: "pkg:huggingface/org/ft", State: risk.NodeCollected},
+			{ID: base, State: risk.NodeFailed, Reason: "not read: the assessment's time limit of 10m0s passed (raise --timeout)"}}}},
+	} {
+		partial.SchemaVersion = risk.SchemaVersion
+		if len(partial.Lineage.Nodes) == 0 {
+			partial.Lineage.Nodes = []risk.LineageNode{{ID: "pkg:huggingface/org/ft", State: risk.NodePartial}}
+		}
+		rec, err := RecordOf("hf:org/ft", partial)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.Status != StatusFailed || !strings.Contains(rec.Error, base) {
+			t.Errorf("%s: RecordOf = %q, %q; want failed naming %s", name, rec.Status, rec.Error, base)
+		}
+	}
+	// Causes that do not pass keep the record done.
+	lasting := &risk.Report{SchemaVersion: risk.SchemaVersion,
+		Lineage: risk.Lineage{Nodes: []risk.LineageNode{{ID: "pkg:huggingface/org/ft", State: risk.NodeCollected},
+			{ID: base, State: risk.NodeFailed, Reason: "not_found: gone"}}},
+		Sources: []risk.SourceStatus{{Source: "huggingface", Subject: base, State: risk.StateFailed, Reason: "not_found: huggingface: get model org/base: 404"},
+			{Source: "huggingface", Subject: "pkg:huggingface/org/ft", State: risk.StatePartial, Reason: "offline: no commits in the snapshot"}}}
+	if rec, _ := RecordOf("hf:org/ft", lasting); rec.Status != StatusDone {
+		t.Errorf("RecordOf(not found, offline) = %q, %q; want done", rec.Status, rec.Error)
+	}
 	if _, err := RecordOf("k", nil); err == nil {
 		t.Error("RecordOf(nil report) succeeded")
 	}

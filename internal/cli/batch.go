@@ -271,7 +271,7 @@ func (st *state) runBatch(ctx context.Context, f batchFlags, src string) error {
 		}
 	}
 	if nFailed > 0 {
-		st.fail(ExitError, fmt.Errorf("%d of %d subjects could not be read and are recorded as failed in %s; run again with --retry-failed to retry them", nFailed, len(run.keys), statePath))
+		st.fail(ExitError, fmt.Errorf("%d of %d subjects could not be read, in whole or in part (a rate limit, a network error, the time limit), and are recorded as failed in %s; run again with --retry-failed to retry them", nFailed, len(run.keys), statePath))
 	}
 	fmt.Fprintf(st.stderr, "pedigree: batch: %d subjects: %d assessed, %d failed, %d catalog entries unreadable\n", len(run.keys), nDone, nFailed, run.bad)
 	if f.summary {
