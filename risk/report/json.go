@@ -7,6 +7,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 
@@ -36,16 +37,30 @@ func WriteJSONLine(w io.Writer, r *risk.Report) error {
 	return err
 }
 
+// MaxReportSize bounds the bytes of one report [Decode] reads (the
+// batch state stores reports up to the same size).
+const MaxReportSize = 256 << 20
+
 // Decode reads every JSON report in r: one indented document or JSON Lines.
-// It fails on a report whose schema_version is not risk.SchemaVersion.
+// It fails on a report whose schema_version is not risk.SchemaVersion, and
+// on one larger than MaxReportSize.
 func Decode(r io.Reader) ([]*risk.Report, error) {
-	dec := json.NewDecoder(r)
+	return decode(r, MaxReportSize)
+}
+
+func decode(r io.Reader, max int64) ([]*risk.Report, error) {
+	br := &boundedReader{r: r, max: max}
+	dec := json.NewDecoder(br)
 	var out []*risk.Report
 	for n := 1; ; n++ {
 		var rep risk.Report
+		br.n = 0
 		err := dec.Decode(&rep)
 		if err == io.EOF {
 			return out, nil
+		}
+		if br.over {
+			return out, fmt.Errorf("report: report %d is larger than %d bytes; is this a Pedigree report?", n, max)
 		}
 		if err != nil {
 			return out, fmt.Errorf("report: decode report %d: %w", n, err)
@@ -55,4 +70,27 @@ func Decode(r io.Reader) ([]*risk.Report, error) {
 		}
 		out = append(out, &rep)
 	}
+}
+
+// boundedReader fails once more than max bytes were read since n was
+// last set to 0. The decoder reads ahead by at most one buffer, so the
+// bound holds per report up to that slack.
+type boundedReader struct {
+	r    io.Reader
+	n    int64
+	max  int64
+	over bool
+}
+
+func (b *boundedReader) Read(p []byte) (int, error) {
+	if b.n >= b.max {
+		b.over = true
+		return 0, errors.New("report too large")
+	}
+	if rest := b.max - b.n; int64(len(p)) > rest {
+		p = p[:rest]
+	}
+	k, err := b.r.Read(p)
+	b.n += int64(k)
+	return k, err
 }

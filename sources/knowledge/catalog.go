@@ -3,6 +3,7 @@ package knowledge
 import (
 	_ "embed"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -100,14 +101,26 @@ func Default() (*Catalog, error) {
 	return Parse(EmbeddedLocator, embedded)
 }
 
+// MaxFileSize bounds the size of a publishers file [Load] reads (the
+// built-in catalog is a few hundred KiB).
+const MaxFileSize = 16 << 20
+
 // Load reads the publishers catalog at path, a file in the format of the
 // built-in one (see docs/publishers.md). The entries' Locator is the
 // file's absolute path. Problems with the file's content are reported in a
 // [*ParseError].
 func Load(path string) (*Catalog, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: read publishers file: %w; check the path given", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: read publishers file: %w", err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("knowledge: publishers file %s is larger than %d bytes; is it the right file?", path, MaxFileSize)
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {

@@ -399,6 +399,20 @@ func TestLoad(t *testing.T) {
 	if _, err := Load(filepath.Join(dir, "missing.yaml")); err == nil || !strings.Contains(err.Error(), "missing.yaml") {
 		t.Errorf("Load(missing) = %v, want an error naming the file", err)
 	}
+	// A file over the size limit is refused without being read whole (a
+	// sparse file: its size costs no disk).
+	huge := filepath.Join(dir, "huge.yaml")
+	f, err := os.Create(huge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(4 << 30); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if _, err := Load(huge); err == nil || !strings.Contains(err.Error(), "huge.yaml is larger than") {
+		t.Errorf("Load(4 GiB file) = %v, want an error naming the file and the limit", err)
+	}
 }
 
 // TestEmbeddedCatalog checks every entry of the built-in catalog.
