@@ -497,9 +497,9 @@ func RecordOf(key string, r *risk.Report) (Record, error) {
 }
 
 // retryable are the categories of source failures that may pass (see
-// sources.Category): a rate limit, an unclassified transport or server
-// error, a canceled read.
-var retryable = map[string]bool{"rate_limited": true, "error": true, "canceled": true}
+// sources.Category): a rate limit, a service unavailable, a canceled read,
+// an unclassified error.
+var retryable = map[string]bool{"rate_limited": true, "unavailable": true, "canceled": true, "error": true}
 
 // passingFailure says which part of r's lineage could not be read for a
 // reason that may pass, or "" when none: a source status failed or partial

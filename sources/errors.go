@@ -22,6 +22,10 @@ var (
 	ErrUnsupported = errors.New("unsupported")
 	// ErrMalformed: the service or folder answered with data that could not be read.
 	ErrMalformed = errors.New("malformed")
+	// ErrUnavailable: the service could not be reached or failed (timeouts,
+	// connection errors, 5xx answers), even after retries; trying again
+	// later may succeed.
+	ErrUnavailable = errors.New("unavailable")
 )
 
 // Error is a classified source failure. Err wraps one of the sentinels.
@@ -50,7 +54,7 @@ func Errorf(source string, s Subject, op string, err error) error {
 
 // Category returns the name of the sentinel err wraps ("not_found",
 // "unauthorized", "rate_limited", "offline", "unsupported", "malformed",
-// "canceled"), or "error" for an unclassified error.
+// "unavailable", "canceled"), or "error" for an unclassified error.
 func Category(err error) string {
 	switch {
 	case err == nil:
@@ -67,6 +71,8 @@ func Category(err error) string {
 		return "unsupported"
 	case errors.Is(err, ErrMalformed):
 		return "malformed"
+	case errors.Is(err, ErrUnavailable):
+		return "unavailable"
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return "canceled"
 	}

@@ -2,6 +2,7 @@ package sources_test
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -121,6 +122,7 @@ func TestCategory(t *testing.T) {
 		"not_found":    sources.Errorf("x", s, "get", sources.ErrNotFound),
 		"unauthorized": sources.Errorf("x", s, "get", sources.ErrUnauthorized),
 		"rate_limited": sources.ErrRateLimited,
+		"unavailable":  fmt.Errorf("%w: HTTP 503", sources.ErrUnavailable),
 		"error":        errors.New("boom"),
 	} {
 		if got := sources.Category(err); got != want {

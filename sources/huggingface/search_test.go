@@ -267,7 +267,7 @@ func TestSearchFaults(t *testing.T) {
 					http.Error(w, "boom", http.StatusInternalServerError)
 				}
 			},
-			want: []string{"o/m"}, message: "hub search, page 2: HTTP 500",
+			want: []string{"o/m"}, message: "hub search, page 2: unavailable: HTTP 500",
 		},
 		{
 			name: "not an array",

@@ -455,6 +455,8 @@ func classifyTransport(err error) error {
 		return fmt.Errorf("%w: %v", sources.ErrRateLimited, err)
 	case errors.Is(err, httpclient.ErrTooLarge), errors.Is(err, httpclient.ErrRedirect):
 		return fmt.Errorf("%w: %v", sources.ErrMalformed, err)
+	case errors.Is(err, httpclient.ErrTimeout), errors.Is(err, httpclient.ErrTransport):
+		return fmt.Errorf("%w: %v", sources.ErrUnavailable, err)
 	}
 	return err
 }
@@ -481,6 +483,8 @@ func statusError(resp *httpclient.Response) error {
 		return fmt.Errorf("%w: %s; the repository is gated, private or disabled: request access on the Hub and set HF_TOKEN", sources.ErrUnauthorized, what)
 	case resp.Status == 429:
 		return fmt.Errorf("%w: %s", sources.ErrRateLimited, what)
+	case resp.Status >= 500:
+		return fmt.Errorf("%w: %s", sources.ErrUnavailable, what)
 	}
 	return errors.New(what)
 }

@@ -164,7 +164,7 @@ func (s *Source) scan(ctx context.Context, req scanRequest) (*scanResult, error)
 		return nil, fmt.Errorf("%w: the offline OSV database in %s could not be read: %s", sources.ErrOffline, s.dbDir, msg)
 	}
 	if msg, ok := logs.first(failOnline); ok {
-		return nil, fmt.Errorf("the OSV API could not be queried: %s", msg)
+		return nil, fmt.Errorf("%w: the OSV API could not be queried: %s", sources.ErrUnavailable, msg)
 	}
 	if !req.extractOnly && s.dbDir == "" {
 		if err := rec.failure(); err != nil {
@@ -284,7 +284,7 @@ func (r *recorder) failure() error {
 	defer r.mu.Unlock()
 	for _, k := range r.order {
 		if p := r.last[k]; p != "" {
-			return fmt.Errorf("the OSV API failed: %s: %s", k, p)
+			return fmt.Errorf("%w: the OSV API failed: %s: %s", sources.ErrUnavailable, k, p)
 		}
 	}
 	return nil

@@ -171,6 +171,8 @@ func classifyTransport(err error) error {
 		return fmt.Errorf("%w: %v; try again later", sources.ErrRateLimited, err)
 	case errors.Is(err, httpclient.ErrTooLarge), errors.Is(err, httpclient.ErrRedirect):
 		return fmt.Errorf("%w: %v", sources.ErrMalformed, err)
+	case errors.Is(err, httpclient.ErrTimeout), errors.Is(err, httpclient.ErrTransport):
+		return fmt.Errorf("%w: %v; try again later", sources.ErrUnavailable, err)
 	}
 	return err
 }
@@ -194,7 +196,7 @@ func statusError(resp *httpclient.Response, owner, repo string) error {
 	case resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden:
 		return fmt.Errorf("%w: %s; the Scorecard API refused the request", sources.ErrUnauthorized, what)
 	case resp.Status >= 500:
-		return fmt.Errorf("%s: the Scorecard API failed; try again later", what)
+		return fmt.Errorf("%w: %s: the Scorecard API failed; try again later", sources.ErrUnavailable, what)
 	}
 	return errors.New(what)
 }

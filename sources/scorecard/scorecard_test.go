@@ -212,7 +212,7 @@ func TestCollectFailures(t *testing.T) {
 	}{
 		{repo: "unscored", want: sources.ErrNotFound, wantContains: []string{"HTTP 404", "no published Scorecard result for github.com/acme/unscored", "run scorecard yourself"}},
 		{repo: "busy", want: sources.ErrRateLimited, wantContains: []string{"429"}},
-		{repo: "broken", wantContains: []string{"HTTP 500", "try again later"}},
+		{repo: "broken", want: sources.ErrUnavailable, wantContains: []string{"HTTP 500", "try again later"}},
 		{repo: "bad-request", wantContains: []string{"HTTP 400", "repo name is invalid"}},
 		{repo: "badjson", want: sources.ErrMalformed, wantContains: []string{"line 5, column 21"}},
 		{repo: "badtype", want: sources.ErrMalformed, wantContains: []string{`field "score"`, "line 1"}},
