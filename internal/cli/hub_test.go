@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"net/http"
 	"os"
@@ -275,23 +274,7 @@ func TestDependenciesOffline(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	var zbuf bytes.Buffer
-	zw := zip.NewWriter(&zbuf)
-	for _, id := range []string{"GHSA-462w-v97r-4m45", "GHSA-x84v-xcm2-53pg"} {
-		b, err := os.ReadFile(filepath.Join("..", "..", "sources", "osv", "testdata", "records", id+".json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		w, err := zw.Create(id + ".json")
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(b)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "all.zip"), zbuf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "all.zip"), osvDBZip(t), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	code, out, errOut := run(t, "score", "--osv-db", db, "--fail-on", "none", filepath.Join(models, "inference-code"))
