@@ -36,8 +36,25 @@ func globFiles(f *testing.F, patterns ...string) [][]byte {
 
 // lineCount is the number of lines of data, counting a last line without
 // a newline.
+//
+// Lines are counted the way the YAML parser counts them: a line ends at
+// "\r\n", "\r" or "\n", and at the Unicode breaks NEL, LS and PS.
 func lineCount(data []byte) int {
-	return bytes.Count(data, []byte{'\n'}) + 1
+	n := 1
+	for i := 0; i < len(data); i++ {
+		switch {
+		case data[i] == '\r':
+			if i+1 < len(data) && data[i+1] == '\n' {
+				i++
+			}
+			n++
+		case data[i] == '\n':
+			n++
+		case bytes.HasPrefix(data[i:], []byte("\u0085")), bytes.HasPrefix(data[i:], []byte("\u2028")), bytes.HasPrefix(data[i:], []byte("\u2029")):
+			n++
+		}
+	}
+	return n
 }
 
 // FuzzParseCardREADME feeds real model card READMEs and their mutations to
