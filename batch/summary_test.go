@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pedigree-ai/pedigree/risk"
+	"github.com/pedigree-ai/pedigree/risk/report"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of testdata/golden")
@@ -338,8 +339,8 @@ func TestMarkdownEscapes(t *testing.T) {
 		if got := mdCode(tc.in); got != tc.code {
 			t.Errorf("mdCode(%q) = %q; want %q", tc.in, got, tc.code)
 		}
-		if got := mdText(tc.in); got != tc.text {
-			t.Errorf("mdText(%q) = %q; want %q", tc.in, got, tc.text)
+		if got := report.MarkdownText(tc.in); got != tc.text {
+			t.Errorf("MarkdownText(%q) = %q; want %q", tc.in, got, tc.text)
 		}
 	}
 	if got := clean("a\nb\u202ec\xffd"); got != "a\uFFFDb\uFFFDc\uFFFDd" {

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pedigree-ai/pedigree/risk"
+	"github.com/pedigree-ai/pedigree/risk/report"
 )
 
 // SummaryFormats lists the formats WriteSummary writes.
@@ -286,7 +287,7 @@ func csvText(s string) string {
 
 func writeMarkdown(w io.Writer, v summaryView) error {
 	bw := bufio.NewWriter(w)
-	t := func(s string) string { return mdText(truncate(s, markdownMaxCell)) }
+	t := func(s string) string { return report.MarkdownText(truncate(s, markdownMaxCell)) }
 	code := func(s string) string { return mdCode(truncate(s, markdownMaxCell)) }
 	fmt.Fprintf(bw, "# Batch summary\n\n**%d** entries: **%d** assessed, **%d** failed.\n", v.Total, v.Assessed, v.Failed)
 
@@ -340,56 +341,13 @@ func writeMarkdown(w io.Writer, v summaryView) error {
 	return bw.Flush()
 }
 
-// mdText escapes s for Markdown text in a table cell: HTML characters
-// become entities, inline markup is backslash-escaped, and mentions,
-// issue references and autolinks are broken with a zero-width space or an
-// escape. s is already cleaned of control characters.
-func mdText(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch r {
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '&':
-			b.WriteString("&amp;")
-		case '@', '#':
-			b.WriteRune(r)
-			b.WriteString("&#8203;")
-		case '\\', '`', '*', '_', '{', '}', '[', ']', '(', ')', '.', '!', '|', '~', ':', '^', '$':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// mdCode writes s as an inline code span, which renders verbatim (no
-// links, mentions or HTML): the delimiter is one backtick longer than the
-// longest run of backticks in s, and pipes are escaped for tables. Empty s
+// mdCode writes s as an inline code span of the Markdown report; empty s
 // is written as empty.
 func mdCode(s string) string {
 	if s == "" {
 		return ""
 	}
-	longest, run := 0, 0
-	for _, r := range s {
-		if r == '`' {
-			run++
-			longest = max(longest, run)
-		} else {
-			run = 0
-		}
-	}
-	fence := strings.Repeat("`", longest+1)
-	s = strings.ReplaceAll(s, "|", `\|`)
-	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
-		s = " " + s + " "
-	}
-	return fence + s + fence
+	return report.MarkdownCode(s)
 }
 
 //go:embed summary.html.tmpl

@@ -387,6 +387,14 @@ func mdClip(s string, n int) string {
 	return string([]rune(s)[:n-1]) + "…"
 }
 
+// MarkdownText escapes s for Markdown prose or a table cell the way the
+// Markdown report does (see mdText), for other writers of Markdown.
+func MarkdownText(s string) string { return mdText(s) }
+
+// MarkdownCode writes s as an inline code span the way the Markdown report
+// does (see mdCode), for other writers of Markdown.
+func MarkdownCode(s string) string { return mdCode(s) }
+
 // mdText escapes report text for Markdown prose and table cells: control
 // characters (newlines too) become spaces, invalid UTF-8 becomes U+FFFD,
 // the ASCII punctuation that Markdown or GitHub give a meaning inside a
